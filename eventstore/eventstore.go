@@ -1,0 +1,128 @@
+// Package eventstore is the append-only log every fact of Appraisal lives in.
+//
+// Streams are per aggregate; Append is atomic per stream with optimistic
+// concurrency; ReadAll and Subscribe give every committed event exactly once in
+// global order, never skipping one whose transaction committed late. Events are
+// hash-chained so that Verify can name the first event altered, removed,
+// inserted or reordered behind the store's back. Two backends implement Store:
+// PostgreSQL (pgx/v5) and embedded SQLite (modernc.org/sqlite); both pass the
+// one conformance suite in eventstoretest.
+package eventstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Expected-version sentinels for Append.
+const (
+	// AnyVersion appends without a concurrency check.
+	AnyVersion int64 = -1
+	// NoStream requires that the stream has no events yet.
+	NoStream int64 = 0
+)
+
+// MaxPayloadBytes is the largest JSON payload one event may carry.
+const MaxPayloadBytes = 256 << 10
+
+// Actor is who caused an event: a person's id and the role they acted in.
+type Actor struct {
+	ID   string `json:"id"`
+	Role string `json:"role"`
+}
+
+// NewEvent is an event on its way into the store.
+type NewEvent struct {
+	ID            uuid.UUID       // unique; re-appending a stored id is an ErrDuplicateEvent
+	Type          string          // permanent type string, e.g. "appraisal.cycle_opened"
+	SchemaVersion int             // payload schema version, >= 1
+	Payload       json.RawMessage // JSON object, at most MaxPayloadBytes
+	Actor         Actor
+	CorrelationID uuid.UUID // the request that caused it
+	CausationID   uuid.UUID // the event or command that caused it
+	RecordedAt    time.Time // zero: the store sets the current time (UTC, microseconds)
+}
+
+// Event is a stored event as read back.
+type Event struct {
+	Position      int64 // global position, increasing in commit-visible order
+	StreamID      string
+	Version       int64 // 1-based position within the stream
+	ID            uuid.UUID
+	Type          string
+	SchemaVersion int
+	Payload       json.RawMessage
+	Actor         Actor
+	CorrelationID uuid.UUID
+	CausationID   uuid.UUID
+	RecordedAt    time.Time
+	PrevHash      []byte // hash of the previous event of the same chain
+	Hash          []byte // SHA-256 over PrevHash and the canonical encoding of this event
+}
+
+// AppendResult tells where appended events landed.
+type AppendResult struct {
+	FirstPosition int64
+	LastPosition  int64
+	Version       int64 // the stream's version after the append
+}
+
+// Handler receives events from Subscribe, one at a time, in global order.
+// An error stops the subscription and is returned by Subscribe.
+type Handler func(ctx context.Context, e Event) error
+
+// Store is the event store port. Every method takes the caller's context first.
+type Store interface {
+	// Append writes events to stream atomically if the stream is at
+	// expectedVersion (or AnyVersion). A stale version returns a *ConflictError
+	// and writes nothing.
+	Append(ctx context.Context, stream string, expectedVersion int64, events []NewEvent) (AppendResult, error)
+	// ReadStream returns up to limit events of stream with Version > afterVersion
+	// (limit <= 0: all).
+	ReadStream(ctx context.Context, stream string, afterVersion int64, limit int) ([]Event, error)
+	// ReadAll returns up to limit events with Position > afterPosition in global
+	// order, never past an event whose transaction may still commit.
+	ReadAll(ctx context.Context, afterPosition int64, limit int) ([]Event, error)
+	// Subscribe catches up from afterPosition, then follows live until ctx ends.
+	Subscribe(ctx context.Context, afterPosition int64, h Handler) error
+	// Head is the highest position a reader may safely have read up to now.
+	Head(ctx context.Context) (int64, error)
+	// Verify checks the hash chains and reports the first bad position.
+	Verify(ctx context.Context) (VerifyReport, error)
+	Close() error
+}
+
+// VerifyReport is the outcome of Verify.
+type VerifyReport struct {
+	Events      int64  // events checked
+	OK          bool   // true when the whole log is intact
+	BadPosition int64  // first bad global position (0 when OK)
+	BadStream   string // stream of the first bad event, when known
+	Problem     string // what is wrong there, in a sentence
+}
+
+// Errors callers can test with errors.Is.
+var (
+	ErrVersionConflict = errors.New("stream version conflict")
+	ErrDuplicateEvent  = errors.New("event id already stored")
+	ErrInvalidEvent    = errors.New("invalid event")
+)
+
+// ConflictError is returned when Append's expected version is stale.
+type ConflictError struct {
+	Stream   string
+	Expected int64
+	Actual   int64
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("stream %s: expected version %d, actual %d", e.Stream, e.Expected, e.Actual)
+}
+
+// Unwrap makes errors.Is(err, ErrVersionConflict) true.
+func (e *ConflictError) Unwrap() error { return ErrVersionConflict }
