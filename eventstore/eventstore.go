@@ -1,12 +1,3 @@
-// Package eventstore is the append-only log every fact of Appraisal lives in.
-//
-// Streams are per aggregate; Append is atomic per stream with optimistic
-// concurrency; ReadAll and Subscribe give every committed event exactly once in
-// global order, never skipping one whose transaction committed late. Events are
-// hash-chained so that Verify can name the first event altered, removed,
-// inserted or reordered behind the store's back. Two backends implement Store:
-// PostgreSQL (pgx/v5) and embedded SQLite (modernc.org/sqlite); both pass the
-// one conformance suite in eventstoretest.
 package eventstore
 
 import (
@@ -104,6 +95,12 @@ type VerifyReport struct {
 	BadPosition int64  // first bad global position (0 when OK)
 	BadStream   string // stream of the first bad event, when known
 	Problem     string // what is wrong there, in a sentence
+	// LastPosition and LedgerHead are the last sealed position checked and the
+	// ledger hash there. A hash chain cannot prove its own end was not cut
+	// off: recording these outside the database (and comparing them with a
+	// later run's ledger hash at that position) can.
+	LastPosition int64
+	LedgerHead   []byte
 }
 
 // Errors callers can test with errors.Is.

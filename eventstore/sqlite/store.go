@@ -1,0 +1,262 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/eventstore/internal/follow"
+)
+
+// Options tune a Store. The zero value is usable.
+type Options struct {
+	// Upcasters convert old event schema versions on read.
+	Upcasters *eventstore.Upcasters
+	// Logger receives warnings; nil discards them.
+	Logger *slog.Logger
+	// BusyTimeout is how long a writer waits for another process's write lock
+	// (default 10s).
+	BusyTimeout time.Duration
+	// PollInterval is how often a subscription looks for events appended by
+	// another process, which cannot signal it (default 1s).
+	PollInterval time.Duration
+}
+
+// Store is the SQLite event store.
+type Store struct {
+	db       *sql.DB
+	opts     Options
+	appendMu sync.Mutex // one in-process writer at a time, so none busy-waits
+	appended follow.Broadcast
+}
+
+var _ eventstore.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the SQLite database file at path in WAL mode
+// with a busy timeout. It does not migrate: call migrations.Apply on DB() first.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 10 * time.Second
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if path == "" || strings.Contains(path, "?") {
+		return nil, fmt.Errorf("sqlite: invalid database path %q", path)
+	}
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return &Store{db: db, opts: opts}, nil
+}
+
+// DB is the underlying handle, for read models that must commit their rows and
+// checkpoint in one transaction on the same database. Every transaction begun
+// on it takes the write lock at BEGIN (IMMEDIATE), which is what such writers
+// need and what keeps them from deadlocking with appends.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Append implements eventstore.Store.
+func (s *Store) Append(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent) (eventstore.AppendResult, error) {
+	if err := eventstore.ValidateAppend(stream, events); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	s.appendMu.Lock()
+	defer s.appendMu.Unlock()
+	res, err := s.appendTx(ctx, stream, expected, events)
+	if err != nil {
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+	}
+	s.appended.Notify()
+	return res, nil
+}
+
+func (s *Store) appendTx(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent) (eventstore.AppendResult, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	defer tx.Rollback()
+
+	version, head := int64(0), eventstore.GenesisHash
+	err = tx.QueryRowContext(ctx, `SELECT version, head_hash FROM streams WHERE stream_id = ?`, stream).Scan(&version, &head)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return eventstore.AppendResult{}, err
+	}
+	if expected != eventstore.AnyVersion && expected != version {
+		return eventstore.AppendResult{}, &eventstore.ConflictError{Stream: stream, Expected: expected, Actual: version}
+	}
+	position, ledger := int64(0), eventstore.GenesisHash
+	err = tx.QueryRowContext(ctx, `SELECT position, ledger_hash FROM events ORDER BY position DESC LIMIT 1`).Scan(&position, &ledger)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return eventstore.AppendResult{}, err
+	}
+	prepared, err := eventstore.Prepare(stream, version, head, events, time.Now())
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	res := eventstore.AppendResult{FirstPosition: position + 1}
+	stmt, err := tx.PrepareContext(ctx, insertEventSQL)
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	defer stmt.Close()
+	for i := range prepared {
+		e := &prepared[i]
+		position++
+		ledger = eventstore.LedgerHash(ledger, position, e.Hash)
+		if _, err := stmt.ExecContext(ctx, position, e.StreamID, e.Version, e.ID.String(), e.Type, e.SchemaVersion,
+			string(e.Payload), e.Actor.ID, e.Actor.Role, e.CorrelationID.String(), e.CausationID.String(),
+			formatTime(e.RecordedAt), e.PrevHash, e.Hash, ledger); err != nil {
+			if isUniqueViolation(err, "events.id") {
+				return eventstore.AppendResult{}, fmt.Errorf("%w: %s", eventstore.ErrDuplicateEvent, e.ID)
+			}
+			return eventstore.AppendResult{}, err
+		}
+	}
+	last := prepared[len(prepared)-1]
+	if _, err := tx.ExecContext(ctx, `INSERT INTO streams (stream_id, version, head_hash) VALUES (?, ?, ?)
+		ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash`,
+		stream, last.Version, last.Hash); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	res.LastPosition = position
+	res.Version = last.Version
+	return res, nil
+}
+
+const insertEventSQL = `INSERT INTO events (position, stream_id, version, id, type, schema_version, payload,
+	actor_id, actor_role, correlation_id, causation_id, recorded_at, prev_hash, hash, ledger_hash)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const selectEventSQL = `SELECT position, stream_id, version, id, type, schema_version, payload,
+	actor_id, actor_role, correlation_id, causation_id, recorded_at, prev_hash, hash, ledger_hash FROM events `
+
+// ReadStream implements eventstore.Store.
+func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int64, limit int) ([]eventstore.Event, error) {
+	events, _, err := queryEvents(ctx, s.db, selectEventSQL+`WHERE stream_id = ? AND version > ? ORDER BY version LIMIT ?`, stream, afterVersion, sqlLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("read stream %s: %w", stream, err)
+	}
+	return events, s.opts.Upcasters.UpcastAll(events)
+}
+
+// ReadAll implements eventstore.Store. Appends are serialised, so every
+// position below the highest visible one is already committed.
+func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]eventstore.Event, error) {
+	events, _, err := queryEvents(ctx, s.db, selectEventSQL+`WHERE position > ? ORDER BY position LIMIT ?`, after, sqlLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("read all after %d: %w", after, err)
+	}
+	return events, s.opts.Upcasters.UpcastAll(events)
+}
+
+// Subscribe implements eventstore.Store: woken in-process by every append,
+// and by polling for appends made by other processes.
+func (s *Store) Subscribe(ctx context.Context, after int64, h eventstore.Handler) error {
+	return follow.Run(ctx, after, h, s.ReadAll, s.appended.Wait, s.opts.PollInterval)
+}
+
+// Head implements eventstore.Store.
+func (s *Store) Head(ctx context.Context) (int64, error) {
+	var head int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) FROM events`).Scan(&head); err != nil {
+		return 0, fmt.Errorf("read head: %w", err)
+	}
+	return head, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryEvents reads events with their stored ledger hashes.
+func queryEvents(ctx context.Context, db querier, q string, args ...any) ([]eventstore.Event, [][]byte, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var events []eventstore.Event
+	var ledger [][]byte
+	for rows.Next() {
+		var e eventstore.Event
+		var id, corr, caus, at, payload string
+		var lh []byte
+		if err := rows.Scan(&e.Position, &e.StreamID, &e.Version, &id, &e.Type, &e.SchemaVersion, &payload,
+			&e.Actor.ID, &e.Actor.Role, &corr, &caus, &at, &e.PrevHash, &e.Hash, &lh); err != nil {
+			return nil, nil, err
+		}
+		e.Payload = []byte(payload)
+		if err := parseRow(&e, id, corr, caus, at); err != nil {
+			return nil, nil, fmt.Errorf("position %d: %w", e.Position, err)
+		}
+		events = append(events, e)
+		ledger = append(ledger, lh)
+	}
+	return events, ledger, rows.Err()
+}
+
+func parseRow(e *eventstore.Event, id, corr, caus, at string) error {
+	var err error
+	if e.ID, err = uuid.Parse(id); err != nil {
+		return err
+	}
+	if e.CorrelationID, err = uuid.Parse(corr); err != nil {
+		return err
+	}
+	if e.CausationID, err = uuid.Parse(caus); err != nil {
+		return err
+	}
+	e.RecordedAt, err = time.Parse(timeLayout, at)
+	return err
+}
+
+// timeLayout is fixed-width so that recorded_at sorts as time in SQL.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// sqlLimit maps "no limit" to SQLite's -1.
+func sqlLimit(limit int) int {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
+}
+
+func isUniqueViolation(err error, column string) bool {
+	return strings.Contains(err.Error(), "UNIQUE constraint failed") && strings.Contains(err.Error(), column)
+}
