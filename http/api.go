@@ -1,0 +1,25 @@
+package http
+
+import (
+	nethttp "net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// apiRoutes lists the /api/v1 capabilities.
+func (s *Server) apiRoutes() []route {
+	return []route{
+		{method: "GET", path: "/api/v1/me", summary: "Who the bearer token belongs to", tag: "auth", access: bearer, resp: Me{}, handler: s.me},
+	}
+}
+
+// Me is the authenticated caller.
+type Me struct {
+	ID   string `json:"id"`
+	Role string `json:"role"`
+}
+
+func (s *Server) me(c echo.Context) error {
+	p, _ := principalOf(c)
+	return c.JSON(nethttp.StatusOK, Me(p))
+}

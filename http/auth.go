@@ -1,0 +1,172 @@
+package http
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// TokenRoles are the roles a bearer token can carry. A person's token
+// ("employee") acts as employee, manager, unit head or peer depending on the
+// route and the relationships the domain checks; HR and auditor are offices
+// held by a token, not relationships.
+// The strings equal the domain's role names, which events record.
+var TokenRoles = []string{"employee", "hr", "auditor"}
+
+// BootstrapEmployeeID is the actor id of the bootstrap HR token, which exists
+// before any employee does.
+const BootstrapEmployeeID = "bootstrap-hr"
+
+// ErrBadTokenRole is returned when issuing a token with a role no token holds.
+var ErrBadTokenRole = errors.New("token role must be employee, hr or auditor")
+
+const tokenPrefix = "apr_"
+
+// principal is the authenticated caller. Role is the credential's role; a
+// person (RoleEmployee) acts in the role each route asks for.
+type principal struct {
+	ID   string
+	Role string
+}
+
+const principalKey = "appraisal.principal"
+
+func principalOf(c echo.Context) (principal, bool) {
+	p, ok := c.Get(principalKey).(principal)
+	return p, ok
+}
+
+// authenticator checks bearer tokens against their stored SHA-256 hashes; the
+// tokens themselves are never stored.
+type authenticator struct {
+	db  *sql.DB
+	now func() time.Time
+}
+
+// bearer authenticates the request or refuses it with 401.
+func (a *authenticator) bearer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get("Authorization")
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			return newProblem(kindUnauthenticated, "send Authorization: Bearer <token>")
+		}
+		p, err := a.lookup(c.Request().Context(), strings.TrimSpace(token))
+		if err != nil {
+			return err
+		}
+		c.Set(principalKey, p)
+		return next(c)
+	}
+}
+
+func (a *authenticator) lookup(ctx context.Context, token string) (principal, error) {
+	var p principal
+	var expires sql.NullInt64
+	err := a.db.QueryRowContext(ctx,
+		`SELECT employee_id, role, expires_at FROM http_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
+		hashToken(token)).Scan(&p.ID, &p.Role, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return principal{}, newProblem(kindUnauthenticated, "unknown or revoked token")
+	}
+	if err != nil {
+		return principal{}, fmt.Errorf("look up token: %w", err)
+	}
+	if expires.Valid && a.now().UnixMilli() >= expires.Int64 {
+		return principal{}, newProblem(kindUnauthenticated, "the token has expired")
+	}
+	return p, nil
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// TokenRequest describes a token to issue.
+type TokenRequest struct {
+	EmployeeID string
+	Role       string
+	IssuedBy   string
+	TTL        time.Duration // 0: no expiry
+}
+
+// IssueToken creates a bearer token and stores only its hash. The token is
+// returned once; it cannot be read back later.
+func IssueToken(ctx context.Context, db *sql.DB, req TokenRequest, now time.Time) (string, error) {
+	if !validTokenRole(req.Role) {
+		return "", fmt.Errorf("issue token for %s: %w", req.EmployeeID, ErrBadTokenRole)
+	}
+	token := newToken()
+	var expires sql.NullInt64
+	if req.TTL > 0 {
+		expires = sql.NullInt64{Int64: now.Add(req.TTL).UnixMilli(), Valid: true}
+	}
+	_, err := db.ExecContext(ctx,
+		`INSERT INTO http_tokens (token_hash, employee_id, role, issued_by, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		hashToken(token), req.EmployeeID, req.Role, req.IssuedBy, now.UnixMilli(), expires)
+	if err != nil {
+		return "", fmt.Errorf("store token for %s: %w", req.EmployeeID, err)
+	}
+	return token, nil
+}
+
+func validTokenRole(r string) bool {
+	for _, ok := range TokenRoles {
+		if r == ok {
+			return true
+		}
+	}
+	return false
+}
+
+// EnsureBootstrapToken gives a new installation its first HR token. On a
+// database that has never held a token it stores given (or a generated token
+// when given is empty) and returns it with created true; afterwards it does
+// nothing, so a generated token is shown exactly once.
+func EnsureBootstrapToken(ctx context.Context, db *sql.DB, given string, now time.Time) (token string, created bool, err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", false, fmt.Errorf("bootstrap token: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	// The marker row makes "first start" a fact of the database, not of the
+	// token table, so revoking every token never re-creates the bootstrap.
+	res, err := tx.ExecContext(ctx,
+		`INSERT INTO http_secrets (name, value, created_at) VALUES ('bootstrap', 'issued', $1) ON CONFLICT (name) DO NOTHING`, now.UnixMilli())
+	if err != nil {
+		return "", false, fmt.Errorf("bootstrap token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", false, nil
+	}
+	token = given
+	if token == "" {
+		token = newToken()
+	}
+	_, err = tx.ExecContext(ctx,
+		`INSERT INTO http_tokens (token_hash, employee_id, role, issued_by, issued_at) VALUES ($1, $2, $3, $4, $5)`,
+		hashToken(token), BootstrapEmployeeID, "hr", "bootstrap", now.UnixMilli())
+	if err != nil {
+		return "", false, fmt.Errorf("bootstrap token: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return "", false, fmt.Errorf("bootstrap token: %w", err)
+	}
+	return token, true, nil
+}

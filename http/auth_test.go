@@ -1,0 +1,59 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBootstrapTokenIsIssuedOnce(t *testing.T) {
+	store := backends(t)["sqlite"](t)
+	db, err := OpenDB(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tok, created, err := EnsureBootstrapToken(ctx, db, "", time.Now())
+	if err != nil || !created || !strings.HasPrefix(tok, tokenPrefix) {
+		t.Fatalf("first start: %q %v %v", tok, created, err)
+	}
+	again, created, err := EnsureBootstrapToken(ctx, db, "", time.Now())
+	if err != nil || created || again != "" {
+		t.Fatalf("second start must issue nothing: %q %v %v", again, created, err)
+	}
+	var stored string
+	if err := db.QueryRow(`SELECT token_hash FROM http_tokens`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stored, tok) || stored != hashToken(tok) {
+		t.Fatalf("the token must be stored hashed only")
+	}
+}
+
+func TestBearerAuthentication(t *testing.T) {
+	h := newHarness(t, backends(t)["sqlite"](t), nil)
+	db, _ := OpenDB(h.store)
+	ctx := context.Background()
+	expired, err := IssueToken(ctx, db, TokenRequest{EmployeeID: "e1", Role: "employee", IssuedBy: "test", TTL: time.Millisecond}, time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := IssueToken(ctx, db, TokenRequest{EmployeeID: "e1", Role: "manager"}, time.Now()); !errors.Is(err, ErrBadTokenRole) {
+		t.Fatalf("role manager is a relationship, not a token role: %v", err)
+	}
+	for name, token := range map[string]string{"no token": "", "unknown token": "apr_nope", "expired token": expired} {
+		t.Run(name, func(t *testing.T) {
+			r := h.do("GET", "/api/v1/me", token, "")
+			p := r.problem(t)
+			if p.Status != 401 || p.Type != problemTypePrefix+"unauthenticated" || r.header.Get("WWW-Authenticate") == "" {
+				t.Fatalf("problem %+v", p)
+			}
+		})
+	}
+	r := h.do("GET", "/api/v1/me", h.hr, "")
+	if r.status != 200 || !strings.Contains(string(r.body), `"role":"hr"`) {
+		t.Fatalf("whoami: %d %s", r.status, r.body)
+	}
+}

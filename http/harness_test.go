@@ -1,0 +1,129 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	nethttp "net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/eventstore/eventstoretest"
+)
+
+// harness is a real server on a loopback port over a fresh store.
+type harness struct {
+	t     *testing.T
+	srv   *Server
+	store eventstore.Store
+	base  string
+	hr    string // the bootstrap HR token
+}
+
+// backends lists the stores every end-to-end test runs on.
+func backends(t *testing.T) map[string]func(t *testing.T) eventstore.Store {
+	return map[string]func(t *testing.T) eventstore.Store{
+		"sqlite": func(t *testing.T) eventstore.Store { return eventstoretest.NewSQLite(t) },
+	}
+}
+
+func newHarness(t *testing.T, store eventstore.Store, tune func(*Config)) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var srv *Server
+	cfg := DefaultConfig()
+	cfg.BootstrapToken = "bootstrap-token-for-tests"
+	if tune != nil {
+		tune(&cfg)
+	}
+	db, err := OpenDB(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err = New(ctx, cfg, Deps{Store: store, DB: db})
+	if err != nil {
+		t.Fatalf("new server: %v", err)
+	}
+	tok, created, err := EnsureBootstrapToken(ctx, db, cfg.BootstrapToken, time.Now())
+	if err != nil || !created || tok != cfg.BootstrapToken {
+		t.Fatalf("bootstrap token: %q %v %v", tok, created, err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return &harness{t: t, srv: srv, store: store, base: "http://" + ln.Addr().String(), hr: tok}
+}
+
+// response is what a test request got back.
+type response struct {
+	status int
+	header nethttp.Header
+	body   []byte
+}
+
+func (r response) problem(t *testing.T) Problem {
+	t.Helper()
+	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("content type %q, want application/problem+json; body %s", ct, r.body)
+	}
+	var p Problem
+	if err := json.Unmarshal(r.body, &p); err != nil {
+		t.Fatalf("decode problem: %v: %s", err, r.body)
+	}
+	return p
+}
+
+// do sends one request; headers come in name, value pairs.
+func (h *harness) do(method, path, token, body string, headers ...string) response {
+	h.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := nethttp.NewRequest(method, h.base+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := nethttp.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// head is the current log position: tests compare it before and after a
+// refused request to prove nothing was written.
+func (h *harness) head() int64 {
+	h.t.Helper()
+	pos, err := h.store.Head(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return pos
+}

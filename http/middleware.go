@@ -1,0 +1,123 @@
+package http
+
+import (
+	"context"
+	"log/slog"
+	nethttp "net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+const headerCorrelation = "X-Correlation-ID"
+
+type ctxKey int
+
+const correlationKey ctxKey = iota
+
+// correlationNamespace turns a client's non-UUID correlation id into a stable
+// UUID, since events carry correlation ids as UUIDs.
+var correlationNamespace = uuid.MustParse("5b0c7f7e-4a55-4f43-9f0d-6a1d8b0b7a31")
+
+// correlation gives every request a correlation id: the client's
+// X-Correlation-ID when it sends one, else a new one. It is echoed back, put
+// on every log line and on every event the request appends.
+func correlation(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := correlationFrom(c.Request().Header.Get(headerCorrelation))
+		c.Response().Header().Set(headerCorrelation, id.String())
+		ctx := context.WithValue(c.Request().Context(), correlationKey, id)
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+func correlationFrom(given string) uuid.UUID {
+	if given == "" || len(given) > 200 {
+		return uuid.New()
+	}
+	if id, err := uuid.Parse(given); err == nil {
+		return id
+	}
+	return uuid.NewSHA1(correlationNamespace, []byte(given))
+}
+
+// correlationID is the request's correlation id (nil UUID outside a request).
+func correlationID(ctx context.Context) uuid.UUID {
+	id, _ := ctx.Value(correlationKey).(uuid.UUID)
+	return id
+}
+
+// limits bounds each request: a context deadline and a maximum body size.
+func (s *Server) limits(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		if r.Body != nil {
+			r.Body = nethttp.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBodyBytes)
+		}
+		c.SetRequest(r)
+		return next(c)
+	}
+}
+
+// observe logs every request with its correlation id and records its latency.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		elapsed := time.Since(start)
+		s.metrics.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Observe(elapsed.Seconds())
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		attrs := []slog.Attr{
+			slog.String("method", c.Request().Method),
+			slog.String("route", route),
+			slog.Int("status", status),
+			slog.Duration("duration", elapsed),
+			slog.String("correlation_id", correlationID(c.Request().Context()).String()),
+		}
+		if p, ok := principalOf(c); ok {
+			attrs = append(attrs, slog.String("actor", p.ID), slog.String("role", p.Role))
+		}
+		if err != nil && status >= 500 {
+			attrs = append(attrs, slog.String("error", err.Error()))
+		}
+		s.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
+		return nil
+	}
+}
+
+// handleError writes any error as application/problem+json.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	p := problemFor(err)
+	p.Instance = c.Request().URL.Path
+	p.CorrelationID = correlationID(c.Request().Context()).String()
+	if p.Status == nethttp.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="appraisal"`)
+	}
+	writeProblem(c, p)
+}
+
+func writeProblem(c echo.Context, p Problem) {
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().WriteHeader(p.Status)
+	_ = jsonEncode(c.Response(), p)
+}

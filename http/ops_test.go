@@ -1,0 +1,54 @@
+package http
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestOperations(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, open(t), nil)
+			if r := h.do("GET", "/healthz", "", ""); r.status != 200 {
+				t.Fatalf("healthz %d %s", r.status, r.body)
+			}
+			if r := h.do("GET", "/readyz", "", ""); r.status != 200 {
+				t.Fatalf("readyz %d %s", r.status, r.body)
+			}
+			r := h.do("GET", "/api/v1/openapi.json", "", "")
+			var doc map[string]any
+			if r.status != 200 || json.Unmarshal(r.body, &doc) != nil || doc["openapi"] != "3.1.0" {
+				t.Fatalf("openapi %d %.200s", r.status, r.body)
+			}
+			r = h.do("GET", "/metrics", "", "")
+			if r.status != 200 || !strings.Contains(string(r.body), "appraisal_http_request_duration_seconds") {
+				t.Fatalf("metrics %d %.300s", r.status, r.body)
+			}
+		})
+	}
+}
+
+func TestCorrelationIDIsEchoedAndStable(t *testing.T) {
+	h := newHarness(t, backends(t)["sqlite"](t), nil)
+	given := "3f1f9b1e-3c4a-4e43-8b7b-6a1f0f7c2e10"
+	if got := h.do("GET", "/healthz", "", "", headerCorrelation, given).header.Get(headerCorrelation); got != given {
+		t.Fatalf("echoed %q, want %q", got, given)
+	}
+	a := h.do("GET", "/healthz", "", "", headerCorrelation, "client-req-7").header.Get(headerCorrelation)
+	b := h.do("GET", "/healthz", "", "", headerCorrelation, "client-req-7").header.Get(headerCorrelation)
+	if a == "" || a != b {
+		t.Fatalf("non-UUID ids must map to one stable UUID: %q %q", a, b)
+	}
+	if fresh := h.do("GET", "/healthz", "", "").header.Get(headerCorrelation); fresh == "" || fresh == a {
+		t.Fatalf("a request without an id gets a new one, got %q", fresh)
+	}
+}
+
+func TestUnknownRouteIsAProblem(t *testing.T) {
+	h := newHarness(t, backends(t)["sqlite"](t), nil)
+	r := h.do("GET", "/api/v1/nowhere", h.hr, "")
+	if p := r.problem(t); p.Status != 404 || p.Type != problemTypePrefix+"not-found" || p.CorrelationID == "" {
+		t.Fatalf("problem %+v", p)
+	}
+}
