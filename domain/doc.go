@@ -1,0 +1,52 @@
+// Package domain is the business of Appraisal (SPEC §1-§13) in pure Go: the
+// aggregates, their commands and events, who may do what, the application
+// service every API call goes through, and the fold that turns the event log
+// into the scoring engine's input (package scoring computes from it).
+//
+// It imports the standard library, uuid, decimal and domain/scoring only;
+// imports_test.go fails the build otherwise.
+//
+// # Aggregates and commands
+//
+// Aggregates keep their state unexported and are rebuilt by applying their
+// events; apply never validates, because history is fact. Command methods
+// authorise the actor first (so a refusal reveals nothing), then validate
+// against state and input, and return new events or a typed error: a
+// *ValidationError listing every bad field, a *StateError, a *BlockedError,
+// a *ForbiddenError, a *NotFoundError or a *ConflictError, each unwrapping
+// to one sentinel (ErrValidation, ErrWrongState, ErrForbidden, ErrNotFound,
+// ErrConflict). A refused command returns no event.
+//
+// # Streams
+//
+// Every command appends to exactly one stream, with the version it read:
+//
+//	organisation               units, heads, position levels and standards, employees,
+//	                           reporting lines, transfers, level changes, leavers
+//	template-<template id>     TemplateVersionPublished, one per version
+//	policy-<policy id>         PolicyVersionPublished, one per version
+//	cycle-<cycle id>           creation, draft revisions, every state change, forced-pairing
+//	                           overrides, sign-offs, publication and close, each of those two
+//	                           with its DecisionRecorded and DecisionPartRecorded rows
+//	review-<cycle>-<employee>  one employee in one cycle: goals, manager delegation, peer
+//	                           assignments, customer requests, evaluation drafts, submissions
+//	                           and amendments of every rater kind, KPI targets and actuals,
+//	                           calibration adjustments, acknowledgement, appeals and their
+//	                           resolution, awards and penalties, recommendation decisions
+//
+// The review stream is per employee and cycle so that thousands of raters
+// submitting at once contend only when they rate the same person, while every
+// rule about one employee's review (one self-evaluation, peers not the
+// manager, an appeal open at most once) is checked against one consistent
+// state. Commands on a review stream read the cycle, the organisation and the
+// template as they are, without locking them; the fold (fold.go) ignores a
+// review event that reached the log after the cycle had left the state that
+// allowed it, so a race with a state change can never count.
+//
+// # Events and time
+//
+// Event type strings are permanent and registered in events.go with their
+// schema version; Encode and Decode convert between events and what the
+// store keeps. Times that rules depend on (publication, appeal deadline,
+// request expiry) are carried in payloads, set from the service's clock.
+package domain

@@ -1,0 +1,86 @@
+package domain_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/appraisal-hr/appraisal/domain"
+)
+
+func TestEveryRegisteredEventRoundTrips(t *testing.T) {
+	types := domain.EventTypes()
+	if len(types) < 40 {
+		t.Fatalf("only %d event types registered", len(types))
+	}
+	for _, typ := range types {
+		schema, ok := domain.SchemaVersion(typ)
+		if !ok || schema < 1 {
+			t.Fatalf("%s: schema version %d, %v", typ, schema, ok)
+		}
+		e, err := domain.Decode(typ, schema, []byte(`{}`))
+		if err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		if e.EventType() != typ {
+			t.Errorf("decoding %s gave %s", typ, e.EventType())
+		}
+		gotType, gotSchema, payload, err := domain.Encode(e)
+		if err != nil || gotType != typ || gotSchema != schema {
+			t.Fatalf("encode %s: %s v%d %v", typ, gotType, gotSchema, err)
+		}
+		again, err := domain.Decode(typ, schema, payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, payload2, _ := domain.Encode(again)
+		if !bytes.Equal(payload, payload2) {
+			t.Errorf("%s does not round-trip: %s then %s", typ, payload, payload2)
+		}
+	}
+}
+
+func TestEncodeKeepsDecimalsAsStrings(t *testing.T) {
+	e := domain.PositionLevelDefined{LevelID: uuid.New(), Name: "主管 supervisor", MonthlyStandard: decimal.RequireFromString("400.00")}
+	typ, schema, payload, err := domain.Encode(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typ != "appraisal.position_level_defined" || schema != 1 {
+		t.Fatalf("stored as %s v%d", typ, schema)
+	}
+	if !bytes.Contains(payload, []byte(`"monthly_standard":"400"`)) {
+		t.Errorf("standard not a JSON string: %s", payload)
+	}
+	back, err := domain.Decode(typ, schema, payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := back.(domain.PositionLevelDefined)
+	if got.Name != e.Name || !got.MonthlyStandard.Equal(e.MonthlyStandard) || got.LevelID != e.LevelID {
+		t.Errorf("round trip changed the event: %+v", got)
+	}
+}
+
+func TestDecodeRefusesUnknownTypesAndSchemas(t *testing.T) {
+	for _, c := range []struct {
+		typ    string
+		schema int
+	}{{"appraisal.no_such_event", 1}, {"appraisal.unit_created", 2}, {"UnitCreated", 1}} {
+		if _, err := domain.Decode(c.typ, c.schema, []byte(`{}`)); !errors.Is(err, domain.ErrUnknownEvent) {
+			t.Errorf("Decode(%s, %d) = %v, want ErrUnknownEvent", c.typ, c.schema, err)
+		}
+	}
+}
+
+func TestReasonOfExposesWrittenReasons(t *testing.T) {
+	if got := domain.ReasonOf(domain.CycleReopened{Reason: "budget error"}); got != "budget error" {
+		t.Errorf("ReasonOf(CycleReopened) = %q", got)
+	}
+	if got := domain.ReasonOf(domain.UnitCreated{Name: "x"}); got != "" {
+		t.Errorf("ReasonOf(UnitCreated) = %q", got)
+	}
+}
