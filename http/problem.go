@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
@@ -49,6 +50,7 @@ var (
 	kindMethodNotAllowed   = problemKind{"method-not-allowed", "Method not allowed on this resource", nethttp.StatusMethodNotAllowed}
 	kindConflict           = problemKind{"conflict", "The resource changed or already exists", nethttp.StatusConflict}
 	kindWrongState         = problemKind{"wrong-state", "Not allowed in the current state", nethttp.StatusConflict}
+	kindBlocked            = problemKind{"blocked", "A business rule blocks this step; act on the reasons first", nethttp.StatusConflict}
 	kindPreconditionFailed = problemKind{"precondition-failed", "If-Match does not match the current version", nethttp.StatusPreconditionFailed}
 	kindTooLarge           = problemKind{"payload-too-large", "The request body is too large", nethttp.StatusRequestEntityTooLarge}
 	kindUnsupportedMedia   = problemKind{"unsupported-media-type", "The request body must be application/json", nethttp.StatusUnsupportedMediaType}
@@ -125,8 +127,29 @@ func problemFor(err error) Problem {
 
 // ownerProblem maps the typed errors of the packages this API sits on.
 func ownerProblem(err error) (Problem, bool) {
-	var ce *eventstore.ConflictError
+	var (
+		ce *eventstore.ConflictError
+		ve *domain.ValidationError
+		be *domain.BlockedError
+	)
 	switch {
+	case errors.As(err, &ve):
+		fields := make([]FieldProblem, len(ve.Fields))
+		for i, f := range ve.Fields {
+			fields[i] = FieldProblem{Field: f.Field, Reason: f.Problem}
+		}
+		return build(kindValidation, fmt.Sprintf("%d invalid field(s)", len(fields)), fields), true
+	case errors.As(err, &be):
+		return build(kindBlocked, be.Error(), nil), true
+	case errors.Is(err, domain.ErrWrongState):
+		return build(kindWrongState, rootMessage(err), nil), true
+	case errors.Is(err, domain.ErrForbidden):
+		// The domain's message names the action and role only, never the target.
+		return build(kindForbidden, rootMessage(err), nil), true
+	case errors.Is(err, domain.ErrNotFound):
+		return build(kindNotFound, "", nil), true
+	case errors.Is(err, domain.ErrConflict):
+		return build(kindConflict, rootMessage(err), nil), true
 	case errors.As(err, &ce):
 		return build(kindConflict, fmt.Sprintf("the resource is at version %d, not %d; read it again", ce.Actual, ce.Expected), nil), true
 	case errors.Is(err, eventstore.ErrDuplicateEvent):
@@ -137,4 +160,26 @@ func ownerProblem(err error) (Problem, bool) {
 
 func build(kind problemKind, detail string, fields []FieldProblem) Problem {
 	return Problem{Type: problemTypePrefix + kind.slug, Title: kind.title, Status: kind.status, Detail: detail, Errors: fields}
+}
+
+// rootMessage is the innermost error's message: the owning package's own
+// words, without the wrapping context (stream names, ids) a client must not
+// see.
+func rootMessage(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil || isSentinel(next) {
+			return err.Error()
+		}
+		err = next
+	}
+}
+
+func isSentinel(err error) bool {
+	for _, s := range []error{domain.ErrWrongState, domain.ErrForbidden, domain.ErrNotFound, domain.ErrConflict, domain.ErrValidation} {
+		if err == s {
+			return true
+		}
+	}
+	return false
 }
