@@ -1,0 +1,113 @@
+package projections
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/appraisal-hr/appraisal/eventstore"
+)
+
+// Dialect names the SQL database behind a DB.
+type Dialect int
+
+// The two supported dialects.
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+// ErrUnsupportedStore is returned by Open for a store that exposes neither a
+// *sql.DB nor a pgx pool.
+var ErrUnsupportedStore = errors.New("event store exposes no database handle for read models")
+
+// DB is the read-model database: the event store's own database seen through
+// database/sql, so that every projection has one code path for both backends.
+// Queries are written with ? placeholders and rebound for PostgreSQL.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+	// schema keys advisory locks and notification channels on PostgreSQL,
+	// so that stores in different schemas of one database never interfere.
+	schema string
+	// connConfig opens the dedicated leader-election connection (PostgreSQL).
+	connConfig *pgx.ConnConfig
+}
+
+// Open returns the read-model database of an event store backend: SQLite
+// backends expose DB() *sql.DB, PostgreSQL backends Pool() *pgxpool.Pool.
+func Open(ctx context.Context, store eventstore.Store) (*DB, error) {
+	switch s := store.(type) {
+	case interface{ Pool() *pgxpool.Pool }:
+		return OpenPostgres(ctx, s.Pool())
+	case interface{ DB() *sql.DB }:
+		return &DB{sql: s.DB(), dialect: SQLite}, nil
+	default:
+		return nil, fmt.Errorf("%T: %w", store, ErrUnsupportedStore)
+	}
+}
+
+// OpenPostgres wraps a pgx pool; the pool's search_path decides the schema.
+func OpenPostgres(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
+	db := &DB{sql: stdlib.OpenDBFromPool(pool), dialect: Postgres, connConfig: pool.Config().ConnConfig}
+	if err := db.sql.QueryRowContext(ctx, "SELECT current_schema()").Scan(&db.schema); err != nil {
+		return nil, fmt.Errorf("read current schema: %w", err)
+	}
+	return db, nil
+}
+
+// SQL is the underlying handle.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Dialect tells which database this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Schema is the PostgreSQL schema ("" on SQLite).
+func (db *DB) Schema() string { return db.schema }
+
+// Rebind adapts a query written with ? placeholders to the dialect, for
+// packages that keep their own tables in this database.
+func (db *DB) Rebind(q string) string { return db.rebind(q) }
+
+// rebind turns ? placeholders into $1, $2, ... on PostgreSQL. Queries in this
+// package never contain a literal question mark.
+func (db *DB) rebind(q string) string {
+	if db.dialect != Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// forUpdate locks the selected row on PostgreSQL; SQLite serialises writers
+// already, so the clause is dropped there.
+func (db *DB) forUpdate() string {
+	if db.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}

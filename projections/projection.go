@@ -1,0 +1,176 @@
+package projections
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/appraisal-hr/appraisal/eventstore"
+)
+
+// Projection folds events into read-model documents. Apply must be
+// deterministic: the same events in the same order must write the same
+// documents byte for byte, because rebuilds are checked against the live
+// generation by digest.
+type Projection interface {
+	// Name is permanent: it keys the checkpoint, the documents and the
+	// leader lock.
+	Name() string
+	// Version changes when the read model's shape changes; the runner then
+	// rebuilds the projection into a new generation before following live.
+	Version() int
+	// Apply writes what event e changes, through tx only.
+	Apply(ctx context.Context, tx *Tx, e eventstore.Event) error
+}
+
+// Finisher is a Projection that does part of its work once per batch, after
+// the last Apply and before the commit (for example recomputing each cycle
+// touched by the batch once instead of once per event).
+type Finisher interface {
+	Finish(ctx context.Context, tx *Tx) error
+}
+
+// Sender is a Projection whose effect lies outside the database, such as
+// publishing to a message bus. Send gets the batch before its transaction
+// begins, so a slow or re-entrant side effect (an in-process consumer writing
+// to the same SQLite file) never runs under the database's write lock; the
+// checkpoint commits only after Send returned, so delivery is at least once
+// and a crash in between sends the batch again.
+type Sender interface {
+	Send(ctx context.Context, events []eventstore.Event) error
+}
+
+// Tx is a projection's view of one batch transaction: documents of its own
+// active generation only.
+type Tx struct {
+	db         *DB
+	tx         *sql.Tx
+	projection string
+	generation int64
+	position   int64 // position of the event being applied
+	touched    map[string]struct{}
+}
+
+// ErrNotFound is returned when a document does not exist.
+var ErrNotFound = errors.New("read-model document not found")
+
+// Position is the global position of the event being applied (after Finish
+// starts: the batch's last position).
+func (t *Tx) Position() int64 { return t.position }
+
+// Touch remembers a key (for example a cycle id) for Finish.
+func (t *Tx) Touch(key string) { t.touched[key] = struct{}{} }
+
+// Touched lists the keys remembered during this batch in sorted order, so
+// that Finish works in a deterministic order.
+func (t *Tx) Touched() []string {
+	keys := make([]string, 0, len(t.touched))
+	for k := range t.touched {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Put stores v as the JSON document (collection, id) in group grp (a key to
+// list documents by, such as an employee id; "" for none).
+func (t *Tx) Put(ctx context.Context, collection, id, grp string, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s/%s: %w", collection, id, err)
+	}
+	_, err = t.tx.ExecContext(ctx, t.db.rebind(`INSERT INTO projection_documents
+		(projection, generation, collection, doc_id, grp, position, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (projection, generation, collection, doc_id)
+		DO UPDATE SET grp = excluded.grp, position = excluded.position, body = excluded.body`),
+		t.projection, t.generation, collection, id, grp, t.position, string(body))
+	if err != nil {
+		return fmt.Errorf("put %s/%s: %w", collection, id, err)
+	}
+	return nil
+}
+
+// Get decodes document (collection, id) into v; ErrNotFound when absent.
+func (t *Tx) Get(ctx context.Context, collection, id string, v any) error {
+	return getDoc(ctx, t.db, t.tx, t.projection, t.generation, collection, id, v)
+}
+
+// Delete removes document (collection, id) if it exists.
+func (t *Tx) Delete(ctx context.Context, collection, id string) error {
+	_, err := t.tx.ExecContext(ctx, t.db.rebind(`DELETE FROM projection_documents
+		WHERE projection = ? AND generation = ? AND collection = ? AND doc_id = ?`),
+		t.projection, t.generation, collection, id)
+	if err != nil {
+		return fmt.Errorf("delete %s/%s: %w", collection, id, err)
+	}
+	return nil
+}
+
+// List returns the raw JSON documents of a collection's group in id order.
+func (t *Tx) List(ctx context.Context, collection, grp string) ([]Document, error) {
+	return listDocs(ctx, t.db, t.tx, t.projection, t.generation, collection, grp)
+}
+
+// Document is one stored read-model document.
+type Document struct {
+	ID       string
+	Position int64 // position of the last event that wrote it
+	Body     json.RawMessage
+}
+
+// generationOf selects the active generation inside the reading statement
+// itself, so a reader never mixes a generation with a concurrent swap.
+const generationOf = `(SELECT active_generation FROM projection_state WHERE projection = ?)`
+
+// getDoc reads one document of generation gen, or of the active generation
+// when gen is activeGeneration.
+func getDoc(ctx context.Context, db *DB, q querier, projection string, gen int64, collection, id string, v any) error {
+	var body string
+	genSQL, genArg := generationArg(projection, gen)
+	err := q.QueryRowContext(ctx, db.rebind(`SELECT body FROM projection_documents
+		WHERE projection = ? AND generation = `+genSQL+` AND collection = ? AND doc_id = ?`),
+		projection, genArg, collection, id).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s %s/%s: %w", projection, collection, id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("get %s %s/%s: %w", projection, collection, id, err)
+	}
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		return fmt.Errorf("decode %s %s/%s: %w", projection, collection, id, err)
+	}
+	return nil
+}
+
+func generationArg(projection string, gen int64) (string, any) {
+	if gen == activeGeneration {
+		return generationOf, projection
+	}
+	return "?", gen
+}
+
+// listDocs reads a group's documents of generation gen (or the active one).
+func listDocs(ctx context.Context, db *DB, q querier, projection string, gen int64, collection, grp string) ([]Document, error) {
+	genSQL, genArg := generationArg(projection, gen)
+	rows, err := q.QueryContext(ctx, db.rebind(`SELECT doc_id, position, body FROM projection_documents
+		WHERE projection = ? AND generation = `+genSQL+` AND collection = ? AND grp = ? ORDER BY doc_id`),
+		projection, genArg, collection, grp)
+	if err != nil {
+		return nil, fmt.Errorf("list %s %s/%s: %w", projection, collection, grp, err)
+	}
+	defer rows.Close()
+	var docs []Document
+	for rows.Next() {
+		var d Document
+		var body string
+		if err := rows.Scan(&d.ID, &d.Position, &body); err != nil {
+			return nil, fmt.Errorf("list %s %s/%s: %w", projection, collection, grp, err)
+		}
+		d.Body = json.RawMessage(body)
+		docs = append(docs, d)
+	}
+	return docs, rows.Err()
+}

@@ -1,0 +1,240 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/appraisal-hr/appraisal/eventstore"
+)
+
+// RunnerConfig tunes a Runner; zero values take the defaults.
+type RunnerConfig struct {
+	Batch          int           // events per live transaction (default 500)
+	Poll           time.Duration // safety-net poll when no wake-up arrives (default 1s)
+	LeaderInterval time.Duration // how often a follower tries to take over (default 1s)
+	Logger         *slog.Logger
+}
+
+func (c *RunnerConfig) setDefaults() {
+	if c.Batch <= 0 {
+		c.Batch = 500
+	}
+	if c.Poll <= 0 {
+		c.Poll = time.Second
+	}
+	if c.LeaderInterval <= 0 {
+		c.LeaderInterval = time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Runner keeps a set of projections up to date: for each one it waits to
+// lead, catches up from the checkpoint, then follows the store live, woken
+// by a subscription and polling as a safety net.
+type Runner struct {
+	db          *DB
+	store       eventstore.Store
+	projections []Projection
+	cfg         RunnerConfig
+	elector     Elector
+
+	wake     signal // the store has new events
+	advanced signal // some checkpoint moved in this process
+
+	mu          sync.Mutex
+	checkpoints map[string]int64 // committed checkpoints seen by this process
+}
+
+// NewRunner builds a runner for projections over store, whose read models
+// live in db.
+func NewRunner(db *DB, store eventstore.Store, cfg RunnerConfig, projections ...Projection) *Runner {
+	cfg.setDefaults()
+	return &Runner{db: db, store: store, projections: projections, cfg: cfg,
+		elector: db.NewElector(cfg.Logger, cfg.LeaderInterval), checkpoints: map[string]int64{}}
+}
+
+// Projections lists the runner's projections.
+func (r *Runner) Projections() []Projection { return r.projections }
+
+// Run registers every projection and runs them until ctx ends.
+func (r *Runner) Run(ctx context.Context) error {
+	for _, p := range r.projections {
+		if err := r.db.ensureState(ctx, p.Name(), p.Version()); err != nil {
+			return err
+		}
+	}
+	defer r.elector.Close()
+	var wg sync.WaitGroup
+	wg.Go(func() { r.watchStore(ctx) })
+	for _, p := range r.projections {
+		wg.Go(func() { r.lead(ctx, p) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// watchStore turns the store's live subscription into wake-ups.
+func (r *Runner) watchStore(ctx context.Context) {
+	for ctx.Err() == nil {
+		head, err := r.store.Head(ctx)
+		if err == nil {
+			err = r.store.Subscribe(ctx, head, func(context.Context, eventstore.Event) error {
+				r.wake.notify()
+				return nil
+			})
+		}
+		if err != nil && ctx.Err() == nil {
+			r.cfg.Logger.Warn("projection wake-up subscription ended; polling meanwhile", "err", err)
+			sleep(ctx, r.cfg.Poll)
+		}
+	}
+}
+
+// lead runs p whenever this process leads it.
+func (r *Runner) lead(ctx context.Context, p Projection) {
+	for ctx.Err() == nil {
+		lead, release, err := r.elector.Acquire(ctx, p.Name())
+		if err != nil {
+			return
+		}
+		err = r.follow(lead, p)
+		release()
+		if err != nil && lead.Err() == nil {
+			r.cfg.Logger.Error("projection stopped; retrying", "projection", p.Name(), "err", err)
+			sleep(ctx, r.cfg.Poll)
+		}
+	}
+}
+
+// follow rebuilds p if its version changed, then applies batches until ctx
+// ends or an error occurs.
+func (r *Runner) follow(ctx context.Context, p Projection) error {
+	name := p.Name()
+	st, err := r.db.readState(ctx, r.db.sql, name, false)
+	if err != nil {
+		return err
+	}
+	if st.version != p.Version() {
+		r.cfg.Logger.Info("projection version changed; rebuilding", "projection", name,
+			"stored", st.version, "code", p.Version())
+		if err := r.db.Rebuild(ctx, r.store, p); err != nil {
+			return err
+		}
+	}
+	cp, err := r.db.Checkpoint(ctx, name)
+	if err != nil {
+		return err
+	}
+	r.setCheckpoint(name, cp)
+	for {
+		woken := r.wake.wait()
+		events, err := r.store.ReadAll(ctx, cp, r.cfg.Batch)
+		if err != nil {
+			return ignoreDone(ctx, fmt.Errorf("projection %s: read after %d: %w", name, cp, err))
+		}
+		if len(events) > 0 {
+			next, err := r.db.applyBatch(ctx, p, activeGeneration, cp, 0, events)
+			if err != nil {
+				return ignoreDone(ctx, err)
+			}
+			cp = next
+			r.setCheckpoint(name, cp)
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-woken:
+		case <-time.After(r.cfg.Poll):
+		}
+	}
+}
+
+func (r *Runner) setCheckpoint(name string, cp int64) {
+	r.mu.Lock()
+	r.checkpoints[name] = cp
+	r.mu.Unlock()
+	r.advanced.notify()
+}
+
+func (r *Runner) localCheckpoint(name string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.checkpoints[name]
+}
+
+// Lag is, per projection, how many positions its committed checkpoint is
+// behind the store's head.
+func (r *Runner) Lag(ctx context.Context) (map[string]int64, error) {
+	head, err := r.store.Head(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("lag: %w", err)
+	}
+	lag := make(map[string]int64, len(r.projections))
+	for _, p := range r.projections {
+		cp, err := r.db.Checkpoint(ctx, p.Name())
+		if err != nil {
+			return nil, fmt.Errorf("lag: %w", err)
+		}
+		lag[p.Name()] = max(head-cp, 0)
+	}
+	return lag, nil
+}
+
+// ErrWaitTimeout is returned by WaitFor when the projection did not reach
+// the position in time.
+var ErrWaitTimeout = errors.New("projection did not reach the position in time")
+
+// waitPoll is how often WaitFor re-reads a checkpoint another process may be
+// moving; a local advance wakes it at once.
+const waitPoll = 20 * time.Millisecond
+
+// WaitFor blocks until projection name has applied position pos (the
+// position an append returned), for read-your-writes, or until timeout.
+func (r *Runner) WaitFor(ctx context.Context, name string, pos int64, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		advanced := r.advanced.wait()
+		if r.localCheckpoint(name) >= pos {
+			return nil
+		}
+		cp, err := r.db.Checkpoint(ctx, name)
+		if err == nil && cp >= pos {
+			return nil
+		}
+		// A projection not registered yet (the runner is starting) is
+		// simply not there yet.
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, ErrUnknownProjection) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("projection %s at %d, waiting for %d: %w", name, cp, pos, ErrWaitTimeout)
+		case <-advanced:
+		case <-time.After(waitPoll):
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// ignoreDone drops an error caused by the context ending (shutdown or a
+// lost lease), which is not a failure of the projection.
+func ignoreDone(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}

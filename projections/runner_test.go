@@ -1,0 +1,126 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+func wantPositions(t *testing.T, c count, from, to int64) {
+	t.Helper()
+	var want []int64
+	for p := from; p <= to; p++ {
+		want = append(want, p)
+	}
+	if c.Applied != len(want) || !slices.Equal(c.Positions, want) {
+		t.Fatalf("applied %d events at %v, want each of %d..%d exactly once", c.Applied, c.Positions, from, to)
+	}
+}
+
+func TestRunner(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+
+		t.Run("catches up, then follows live, applying each event once", func(t *testing.T) {
+			p := &counter{name: "count_live", version: 1}
+			first := appendN(t, b.store, "s-live", 30)
+			r := NewRunner(b.db, b.store, testRunnerConfig(), p)
+			runRunner(t, r)
+			if err := r.WaitFor(ctx, p.Name(), first, 10*time.Second); err != nil {
+				t.Fatalf("catch up: %v", err)
+			}
+			last := appendN(t, b.store, "s-live", 5)
+			if err := r.WaitFor(ctx, p.Name(), last, 10*time.Second); err != nil {
+				t.Fatalf("follow live: %v", err)
+			}
+			wantPositions(t, readCount(t, b.db, p.Name(), "s-live"), first-29, last)
+			lag, err := r.Lag(ctx)
+			if err != nil || lag[p.Name()] != 0 {
+				t.Fatalf("lag = %v, %v; want 0", lag, err)
+			}
+		})
+
+		t.Run("a crash between read-model write and commit applies nothing", func(t *testing.T) {
+			last := appendN(t, b.store, "s-crash", 3)
+			p := &counter{name: "count_crash", version: 1, failAt: last - 1}
+			if err := b.db.ensureState(ctx, p.Name(), p.Version()); err != nil {
+				t.Fatal(err)
+			}
+			events, err := b.store.ReadAll(ctx, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.db.applyBatch(ctx, p, activeGeneration, 0, 0, events); err == nil {
+				t.Fatal("batch with an injected failure committed")
+			}
+			if cp, _ := b.db.Checkpoint(ctx, p.Name()); cp != 0 {
+				t.Fatalf("checkpoint moved to %d after a failed batch", cp)
+			}
+			if c := readCount(t, b.db, p.Name(), "s-crash"); c.Applied != 0 {
+				t.Fatalf("failed batch left %d applied events", c.Applied)
+			}
+			p.failAt = 0
+			r := NewRunner(b.db, b.store, testRunnerConfig(), p)
+			runRunner(t, r)
+			if err := r.WaitFor(ctx, p.Name(), last, 10*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			wantPositions(t, readCount(t, b.db, p.Name(), "s-crash"), last-2, last)
+		})
+
+		t.Run("after a commit a restarted runner re-applies nothing", func(t *testing.T) {
+			p := &counter{name: "count_restart", version: 1}
+			first := appendN(t, b.store, "s-restart", 10)
+			r1 := NewRunner(b.db, b.store, testRunnerConfig(), p)
+			stop := runRunner(t, r1)
+			if err := r1.WaitFor(ctx, p.Name(), first, 10*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			stop() // the process dies right after its commit
+			last := appendN(t, b.store, "s-restart", 10)
+			r2 := NewRunner(b.db, b.store, testRunnerConfig(), p)
+			runRunner(t, r2)
+			if err := r2.WaitFor(ctx, p.Name(), last, 10*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			wantPositions(t, readCount(t, b.db, p.Name(), "s-restart"), first-9, last)
+		})
+
+		t.Run("a batch from a stale checkpoint applies nothing", func(t *testing.T) {
+			p := &counter{name: "count_fenced", version: 1}
+			last := appendN(t, b.store, "s-fenced", 4)
+			if err := b.db.ensureState(ctx, p.Name(), p.Version()); err != nil {
+				t.Fatal(err)
+			}
+			events, err := b.store.ReadAll(ctx, last-4, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A first process applies from the registered checkpoint 0 ...
+			cp, err := b.db.applyBatch(ctx, p, activeGeneration, 0, 0, events)
+			if err != nil || cp != last {
+				t.Fatalf("apply = %d, %v", cp, err)
+			}
+			// ... a second one, which lost its lease but still believes in 0, changes nothing.
+			cp, err = b.db.applyBatch(ctx, p, activeGeneration, 0, 0, events)
+			if err != nil || cp != last {
+				t.Fatalf("stale apply = %d, %v; want the stored checkpoint %d", cp, err, last)
+			}
+			wantPositions(t, readCount(t, b.db, p.Name(), "s-fenced"), last-3, last)
+		})
+
+		t.Run("waiting for a position never reached times out", func(t *testing.T) {
+			p := &counter{name: "count_wait", version: 1}
+			r := NewRunner(b.db, b.store, testRunnerConfig(), p)
+			if err := b.db.ensureState(ctx, p.Name(), p.Version()); err != nil {
+				t.Fatal(err)
+			}
+			err := r.WaitFor(ctx, p.Name(), 1<<40, 50*time.Millisecond)
+			if !errors.Is(err, ErrWaitTimeout) {
+				t.Fatalf("WaitFor = %v, want ErrWaitTimeout", err)
+			}
+		})
+	})
+}
