@@ -172,19 +172,33 @@ func (r *Runner) localCheckpoint(name string) int64 {
 // Lag is, per projection, how many positions its committed checkpoint is
 // behind the store's head.
 func (r *Runner) Lag(ctx context.Context) (map[string]int64, error) {
+	head, cps, err := r.positions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lag := make(map[string]int64, len(cps))
+	for name, cp := range cps {
+		lag[name] = max(head-cp, 0)
+	}
+	return lag, nil
+}
+
+// positions reads the store's head and every projection's committed
+// checkpoint.
+func (r *Runner) positions(ctx context.Context) (int64, map[string]int64, error) {
 	head, err := r.store.Head(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("lag: %w", err)
+		return 0, nil, fmt.Errorf("lag: %w", err)
 	}
-	lag := make(map[string]int64, len(r.projections))
+	cps := make(map[string]int64, len(r.projections))
 	for _, p := range r.projections {
 		cp, err := r.db.Checkpoint(ctx, p.Name())
 		if err != nil {
-			return nil, fmt.Errorf("lag: %w", err)
+			return 0, nil, fmt.Errorf("lag: %w", err)
 		}
-		lag[p.Name()] = max(head-cp, 0)
+		cps[p.Name()] = cp
 	}
-	return lag, nil
+	return head, cps, nil
 }
 
 // ErrWaitTimeout is returned by WaitFor when the projection did not reach

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func wantPositions(t *testing.T, c count, from, to int64) {
@@ -39,6 +41,21 @@ func TestRunner(t *testing.T) {
 			lag, err := r.Lag(ctx)
 			if err != nil || lag[p.Name()] != 0 {
 				t.Fatalf("lag = %v, %v; want 0", lag, err)
+			}
+			reg := prometheus.NewPedanticRegistry()
+			reg.MustRegister(r.Collector())
+			families, err := reg.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			gauges := map[string]float64{}
+			for _, f := range families {
+				for _, m := range f.GetMetric() {
+					gauges[f.GetName()] = m.GetGauge().GetValue()
+				}
+			}
+			if gauges["appraisal_projection_lag_events"] != 0 || gauges["appraisal_projection_checkpoint"] != float64(last) {
+				t.Fatalf("metrics = %v, want lag 0 and checkpoint %d", gauges, last)
 			}
 		})
 
