@@ -25,7 +25,7 @@ func (s *Server) readyz(c echo.Context) error {
 	}
 	lags := map[string]int64{}
 	if s.deps.Reads != nil {
-		if lags, err = s.deps.Reads.Lags(ctx); err != nil {
+		if lags, err = s.deps.Reads.Lag(ctx); err != nil {
 			return newProblem(kindNotReady, "projection state unreadable")
 		}
 	}

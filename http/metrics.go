@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -16,13 +15,14 @@ type metrics struct {
 	appended prometheus.Counter
 }
 
-// LagReporter is what projections supply so /metrics and /readyz can show
-// how far each projection is behind the head of the log.
+// LagReporter is what projections supply so /readyz can tell how far each
+// projection is behind the head of the log (projections export the lag
+// gauges to Prometheus themselves).
 type LagReporter interface {
-	Lags(ctx context.Context) (map[string]int64, error)
+	Lag(ctx context.Context) (map[string]int64, error)
 }
 
-func newMetrics(reg prometheus.Registerer, lags LagReporter) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "appraisal_http_request_duration_seconds",
@@ -34,38 +34,12 @@ func newMetrics(reg prometheus.Registerer, lags LagReporter) (*metrics, error) {
 			Help: "Events appended through this process; its rate is the append rate.",
 		}),
 	}
-	collectors := []prometheus.Collector{m.requests, m.appended}
-	if lags != nil {
-		collectors = append(collectors, lagCollector{lags})
-	}
-	for _, c := range collectors {
+	for _, c := range []prometheus.Collector{m.requests, m.appended} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}
 	}
 	return m, nil
-}
-
-var lagDesc = prometheus.NewDesc("appraisal_projection_lag_events",
-	"Events between the head of the log and the projection's checkpoint.", []string{"projection"}, nil)
-
-// lagCollector asks projections for their lag at scrape time, so the gauge
-// is never older than the scrape.
-type lagCollector struct{ lags LagReporter }
-
-func (l lagCollector) Describe(ch chan<- *prometheus.Desc) { ch <- lagDesc }
-
-func (l lagCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	lags, err := l.lags.Lags(ctx)
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(lagDesc, err)
-		return
-	}
-	for name, lag := range lags {
-		ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, float64(lag), name)
-	}
 }
 
 // countingStore counts appended events for the append-rate series.

@@ -95,7 +95,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: deps.Logger}
 	var err error
-	if s.metrics, err = newMetrics(deps.Registry, deps.Reads); err != nil {
+	if s.metrics, err = newMetrics(deps.Registry); err != nil {
 		return nil, err
 	}
 	if s.links, err = newLinkSigner(ctx, deps.DB, cfg.LinkSecret, cfg.LinkTTL, deps.Now); err != nil {

@@ -1,0 +1,89 @@
+package http
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// etag renders a stream version as a strong ETag.
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// setVersion sets the ETag (the stream version) and X-Position (the global
+// position to pass as ?min_position= to read one's own write).
+func setVersion(c echo.Context, version, position int64) {
+	c.Response().Header().Set("ETag", etag(version))
+	if position > 0 {
+		c.Response().Header().Set("X-Position", strconv.FormatInt(position, 10))
+	}
+}
+
+// ifMatch reads If-Match: the stream version a change is based on. Absent or
+// "*" means "any version".
+func ifMatch(c echo.Context) (version int64, ok bool, err error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return 0, false, nil
+	}
+	v, perr := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if perr != nil || v < 0 {
+		return 0, false, fieldsProblem(kindValidation, []FieldProblem{{"If-Match", `must be an ETag this API returned, like "3"`}})
+	}
+	return v, true, nil
+}
+
+// AsOf is a point in history: a global position or a time (whichever is
+// set). The zero AsOf means "now".
+type AsOf struct {
+	Position int64
+	Time     time.Time
+}
+
+// IsNow reports whether no point in history was asked for.
+func (a AsOf) IsNow() bool { return a.Position == 0 && a.Time.IsZero() }
+
+// asOf reads ?as_of=: a positive integer position or an RFC 3339 time.
+func asOf(c echo.Context) (AsOf, error) {
+	v := c.QueryParam("as_of")
+	if v == "" {
+		return AsOf{}, nil
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+		return AsOf{Position: n}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return AsOf{Time: t}, nil
+	}
+	return AsOf{}, fieldsProblem(kindValidation, []FieldProblem{{"as_of", "must be a positive event position or an RFC 3339 time"}})
+}
+
+// minPosition reads ?min_position=, the position a read must reflect.
+func minPosition(c echo.Context) (int64, error) {
+	v := c.QueryParam("min_position")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fieldsProblem(kindValidation, []FieldProblem{{"min_position", "must be a non-negative event position"}})
+	}
+	return n, nil
+}
+
+// pathID reads a UUID path parameter; a malformed id is simply not found,
+// like any id the caller may not see.
+func pathID(c echo.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, newProblem(kindNotFound, "")
+	}
+	return id, nil
+}
+
+var (
+	queryAsOf        = param{"as_of", "read as of an event position or an RFC 3339 time"}
+	queryMinPosition = param{"min_position", "wait until the read model reflects this position (read your own write)"}
+)
