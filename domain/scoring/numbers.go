@@ -4,14 +4,83 @@ import "github.com/shopspring/decimal"
 
 // QuotientPlaces is how many decimal places a quotient with a non-terminating
 // expansion keeps (a mean of three peers, a re-normalised weighted mean, a
-// budget factor). Everything else is exact. 20 places sit 18 orders of
-// magnitude below the 2-place rounding of final scores and pay.
+// budget factor). Quotients that terminate are exact, and everything else is
+// addition and multiplication, which decimal does exactly. 20 places sit 18
+// orders of magnitude below the 2-place rounding of final scores and pay.
 const QuotientPlaces = 20
 
 // Shared constants; decimal values are immutable, so sharing is safe.
 var (
-	one     = decimal.NewFromInt(1)
-	five    = decimal.NewFromInt(5)
-	hundred = decimal.NewFromInt(100)
-	cent    = decimal.New(1, -2)
+	zero        = decimal.Zero
+	one         = decimal.NewFromInt(1)
+	five        = decimal.NewFromInt(5)
+	twentyFive  = decimal.NewFromInt(25)
+	hundred     = decimal.NewFromInt(100)
+	centsPerOne = decimal.NewFromInt(100)
 )
+
+// quo is a / b for b > 0: exact when the quotient terminates, else rounded
+// half-up at QuotientPlaces. Exact quotients keep only the places they need,
+// so that traces read 87.25 rather than 87.25000000000000000000.
+func quo(a, b decimal.Decimal) decimal.Decimal {
+	if b.Equal(hundred) {
+		return a.Shift(-2) // the common case: weights that sum to 100
+	}
+	n := b.CoefficientInt64()
+	if !decimal.New(n, b.Exponent()).Equal(b) {
+		return a.DivRound(b, QuotientPlaces)
+	}
+	extra, ok := terminating(n)
+	if !ok {
+		return a.DivRound(b, QuotientPlaces)
+	}
+	// a/b = (A/n) × 10^(ea-eb); A/n needs extra places.
+	places := extra + b.Exponent()
+	if a.Exponent() < 0 {
+		places -= a.Exponent()
+	}
+	return a.DivRound(b, max(places, 0))
+}
+
+// terminating reports whether 1/n has a finite decimal expansion (n = 2^i 5^j)
+// and how many places it needs (max(i, j)).
+func terminating(n int64) (int32, bool) {
+	if n <= 0 {
+		return 0, false
+	}
+	var twos, fives int32
+	for n%2 == 0 {
+		n /= 2
+		twos++
+	}
+	for n%5 == 0 {
+		n /= 5
+		fives++
+	}
+	return max(twos, fives), n == 1
+}
+
+// weightedMean is Σ weight × value / Σ weight over terms, and Σ weight. It
+// is zero when the weights sum to zero (nothing present).
+func weightedMean(terms []Term) (mean, weights decimal.Decimal) {
+	num, den := zero, zero
+	for _, t := range terms {
+		num = num.Add(t.Value.Mul(t.Weight))
+		den = den.Add(t.Weight)
+	}
+	if den.IsZero() {
+		return zero, zero
+	}
+	return quo(num, den), den
+}
+
+// clamp limits v to [lo, hi].
+func clamp(v, lo, hi decimal.Decimal) decimal.Decimal {
+	if v.LessThan(lo) {
+		return lo
+	}
+	if v.GreaterThan(hi) {
+		return hi
+	}
+	return v
+}

@@ -1,0 +1,136 @@
+package scoring
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+)
+
+// Compute derives one cycle's results from its facts. It is pure and
+// deterministic: the same Input (in any slice order) gives a Result whose
+// JSON encoding is byte-identical. An Input that fails Validate is refused
+// with a *ValidationError wrapping ErrInvalidInput, ErrInvalidTemplate or
+// ErrInvalidPolicy.
+func Compute(in Input) (Result, error) {
+	if err := in.Validate(); err != nil {
+		return Result{}, fmt.Errorf("compute cycle %s: %w", in.Cycle.ID, err)
+	}
+	e := newEngine(in)
+	res := Result{
+		EngineVersion:   EngineVersion,
+		CycleID:         in.Cycle.ID,
+		Status:          in.Cycle.Status,
+		TemplateID:      in.Template.ID,
+		TemplateVersion: in.Template.Version,
+		PolicyID:        in.Policy.ID,
+		PolicyVersion:   in.Policy.Version,
+		Employees:       make([]EmployeeResult, len(e.emps)),
+		Flags:           []Flag{},
+		Recommendations: []Recommendation{},
+		Blockers:        []Blocker{},
+	}
+	for i, emp := range e.emps {
+		res.Employees[i] = e.scoreEmployee(i, emp)
+	}
+	res.Units = e.budgetUnits(res.Employees)
+	for i := range res.Employees {
+		e.followUp(&res, &res.Employees[i])
+	}
+	res.Blockers = blockers(res)
+	return res, nil
+}
+
+// engine holds Input re-indexed for one Compute: everything per employee is
+// grouped and sorted once, so that scoring never iterates a map.
+type engine struct {
+	in      Input
+	crits   []Criterion
+	critDim []int
+	critIdx map[string]int
+	caps    []decimal.Decimal // effective KPI cap per criterion
+	weights [numRaterKinds]decimal.Decimal
+
+	emps   []Employee // sorted by id
+	empIdx map[uuid.UUID]int
+
+	evals       [][]Evaluation // per employee, by kind, rater, event
+	kpis        [][]KPIRecord  // per employee, by criterion index
+	adjustments [][]Adjustment // per employee, by position, event
+	payItems    [][]PayItem    // per employee, by event
+	history     [][]PastResult // per employee, by period end, cycle
+
+	// counts is scratch space for scoreEmployee, reused between employees.
+	counts []int
+}
+
+func newEngine(in Input) *engine {
+	e := &engine{in: in, critIdx: criterionIndex(in.Template)}
+	e.crits, e.critDim = criteria(in.Template)
+	e.caps = make([]decimal.Decimal, len(e.crits))
+	for i, c := range e.crits {
+		e.caps[i] = c.Cap
+		if c.Cap.IsZero() {
+			e.caps[i] = in.Policy.KPICap
+		}
+	}
+	for i, k := range RaterKinds() {
+		e.weights[i] = in.Policy.RaterWeights.Of(k)
+	}
+	e.emps = slices.Clone(in.Employees)
+	slices.SortFunc(e.emps, func(a, b Employee) int { return compareIDs(a.ID, b.ID) })
+	e.empIdx = make(map[uuid.UUID]int, len(e.emps))
+	for i, emp := range e.emps {
+		e.empIdx[emp.ID] = i
+	}
+	e.counts = make([]int, len(e.crits)*numRaterKinds)
+
+	e.evals = groupSorted(e, in.Evaluations, func(v Evaluation) uuid.UUID { return v.EmployeeID }, func(a, b Evaluation) int {
+		return cmp.Or(cmp.Compare(a.Kind.index(), b.Kind.index()), compareIDs(a.RaterID, b.RaterID), compareIDs(a.EventID, b.EventID))
+	})
+	e.kpis = groupSorted(e, in.KPIs, func(k KPIRecord) uuid.UUID { return k.EmployeeID }, func(a, b KPIRecord) int {
+		return cmp.Compare(e.critIdx[a.Criterion], e.critIdx[b.Criterion])
+	})
+	e.adjustments = groupSorted(e, in.Adjustments, func(a Adjustment) uuid.UUID { return a.EmployeeID }, func(a, b Adjustment) int {
+		return cmp.Or(cmp.Compare(a.Position, b.Position), compareIDs(a.EventID, b.EventID))
+	})
+	e.payItems = groupSorted(e, in.PayItems, func(p PayItem) uuid.UUID { return p.EmployeeID }, func(a, b PayItem) int {
+		return compareIDs(a.EventID, b.EventID)
+	})
+	e.history = groupSorted(e, in.History, func(h PastResult) uuid.UUID { return h.EmployeeID }, comparePast)
+	return e
+}
+
+// groupSorted splits items by employee (indexed as e.emps) and sorts each
+// group. The groups share one backing array, capped so appends cannot spill.
+func groupSorted[T any](e *engine, items []T, employee func(T) uuid.UUID, order func(a, b T) int) [][]T {
+	counts := make([]int, len(e.emps)+1)
+	for _, it := range items {
+		counts[e.empIdx[employee(it)]+1]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	backing := make([]T, len(items))
+	next := slices.Clone(counts[:len(e.emps)])
+	for _, it := range items {
+		i := e.empIdx[employee(it)]
+		backing[next[i]] = it
+		next[i]++
+	}
+	groups := make([][]T, len(e.emps))
+	for i := range groups {
+		groups[i] = backing[counts[i]:counts[i+1]:counts[i+1]]
+		slices.SortFunc(groups[i], order)
+	}
+	return groups
+}
+
+func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
+
+func comparePast(a, b PastResult) int {
+	return cmp.Or(a.PeriodEnd.Compare(b.PeriodEnd), compareIDs(a.CycleID, b.CycleID))
+}

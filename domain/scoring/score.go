@@ -1,0 +1,208 @@
+package scoring
+
+import (
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// scoreEmployee runs SPEC §5 and §6 and the pay of §7 before any budget rule
+// for employee i.
+func (e *engine) scoreEmployee(i int, emp Employee) EmployeeResult {
+	r := EmployeeResult{
+		EmployeeID:      emp.ID,
+		UnitID:          emp.UnitID,
+		PositionLevel:   emp.PositionLevel,
+		Complete:        true,
+		MonthlyStandard: emp.MonthlyStandard,
+		Months:          e.in.Cycle.Months,
+		PayItems:        e.payItems[i],
+	}
+	r.Criteria = e.scoreCriteria(e.evals[i], e.kpis[i])
+	for _, c := range r.Criteria {
+		if c.Missing {
+			r.Complete = false
+			r.Missing = append(r.Missing, c.Key)
+		}
+	}
+	r.Dimensions = e.scoreDimensions(r.Criteria)
+	r.Overall = overall(e.in.Template, r.Dimensions)
+	r.Adjustments, r.Final = final(r.Overall.Value, e.adjustments[i])
+	e.grade(&r)
+	e.pay(&r)
+	return r
+}
+
+// scoreCriteria scores every criterion of the template, in template order.
+func (e *engine) scoreCriteria(evals []Evaluation, kpis []KPIRecord) []CriterionResult {
+	buckets := e.bucketScores(evals)
+	out := make([]CriterionResult, len(e.crits))
+	k := 0
+	for ci, c := range e.crits {
+		cr := &out[ci]
+		cr.Key, cr.Kind, cr.Weight = c.Key, c.Kind, c.Weight
+		cr.Dimension = e.in.Template.Dimensions[e.critDim[ci]].Key
+		if c.Kind == Measured {
+			for k < len(kpis) && e.critIdx[kpis[k].Criterion] < ci {
+				k++
+			}
+			if k < len(kpis) && kpis[k].Criterion == c.Key {
+				e.scoreKPI(cr, ci, kpis[k])
+			} else {
+				cr.Missing = true
+			}
+			continue
+		}
+		e.scoreRated(cr, c, buckets[ci*numRaterKinds:(ci+1)*numRaterKinds])
+	}
+	return out
+}
+
+// bucketScores turns the employee's evaluations into mean-step terms, one
+// bucket per (criterion, rater kind), each in rater order. All terms share
+// one allocation.
+func (e *engine) bucketScores(evals []Evaluation) [][]Term {
+	clear(e.counts)
+	total := 0
+	for _, ev := range evals {
+		kind := ev.Kind.index()
+		for _, s := range ev.Scores {
+			e.counts[e.critIdx[s.Criterion]*numRaterKinds+kind]++
+			total++
+		}
+	}
+	terms := make([]Term, total)
+	buckets := make([][]Term, len(e.counts))
+	start := 0
+	for b, n := range e.counts {
+		buckets[b] = terms[start : start : start+n]
+		start += n
+	}
+	for _, ev := range evals {
+		kind := ev.Kind.index()
+		for _, s := range ev.Scores {
+			b := e.critIdx[s.Criterion]*numRaterKinds + kind
+			buckets[b] = append(buckets[b], Term{
+				Ref: ev.RaterID, Value: s.Score, Weight: one,
+				EventID: ev.EventID, Amendments: ev.AmendmentEventIDs,
+			})
+		}
+	}
+	return buckets
+}
+
+// scoreRated is SPEC §5 steps 1-2: the mean per rater kind, then the mean
+// of those weighted by the policy, re-normalised over the kinds present.
+func (e *engine) scoreRated(cr *CriterionResult, c Criterion, buckets [][]Term) {
+	var present []Term
+	for ki, kind := range RaterKinds() {
+		if !c.rates(kind) {
+			continue
+		}
+		scores := buckets[ki]
+		if len(scores) == 0 {
+			cr.AbsentRaters = append(cr.AbsentRaters, kind)
+			continue
+		}
+		mean := e.raterMean(kind, c.Scale, scores)
+		cr.Raters = append(cr.Raters, mean)
+		present = append(present, Term{Label: string(kind), Value: mean.Mean.Value, Weight: e.weights[ki]})
+	}
+	if len(present) == 0 {
+		cr.Missing = true
+		return
+	}
+	score, weights := weightedMean(present)
+	renorm := Step{Op: OpRenormalise, Label: c.Key, Terms: present, Value: weights}
+	if len(cr.AbsentRaters) > 0 {
+		renorm.Note = "absent, weight re-normalised away: " + joinKinds(cr.AbsentRaters)
+	}
+	cr.Score = Derived{Value: score, Trace: Trace{
+		renorm,
+		{Op: OpWeightedMean, Label: c.Key, Terms: present, Value: score},
+	}}
+}
+
+// raterMean is the mean of one kind's scores, mapped to 0-100.
+func (e *engine) raterMean(kind RaterKind, scale Scale, scores []Term) RaterScore {
+	sum := scores[0].Value
+	for _, t := range scores[1:] {
+		sum = sum.Add(t.Value)
+	}
+	mean := sum
+	if len(scores) > 1 {
+		mean = quo(sum, decimal.NewFromInt(int64(len(scores))))
+	}
+	trace := make(Trace, 1, 2)
+	trace[0] = Step{Op: OpMean, Label: string(kind), Terms: scores, Value: mean}
+	if scale == ScaleFivePoint {
+		mapped := mean.Sub(one).Mul(twentyFive)
+		trace = append(trace, Step{
+			Op: OpScaleMap, Label: string(kind), Value: mapped, Note: "(mean - 1) × 25",
+			Terms: []Term{{Label: "mean", Value: mean, Weight: one}},
+		})
+		mean = mapped
+	}
+	shown := kind == RaterSelf || kind == RaterManager || len(scores) >= e.in.Policy.AnonymityThreshold
+	return RaterScore{
+		Kind: kind, Count: len(scores), Weight: e.weights[kind.index()], ShownToEmployee: shown,
+		Mean: Derived{Value: mean, Trace: trace},
+	}
+}
+
+// scoreDimensions is SPEC §5 step 4 for dimensions: the weighted mean of
+// the criteria that have a score.
+func (e *engine) scoreDimensions(crits []CriterionResult) []DimensionResult {
+	out := make([]DimensionResult, len(e.in.Template.Dimensions))
+	start := 0
+	for di, d := range e.in.Template.Dimensions {
+		mine := crits[start : start+len(d.Criteria)]
+		start += len(d.Criteria)
+		terms := make([]Term, 0, len(mine))
+		var missing []string
+		for _, c := range mine {
+			if c.Missing {
+				missing = append(missing, c.Key)
+				continue
+			}
+			terms = append(terms, Term{Label: c.Key, Value: c.Score.Value, Weight: c.Weight})
+		}
+		out[di] = DimensionResult{Key: d.Key, Weight: d.Weight, Missing: len(terms) == 0}
+		out[di].Score = meanStep(d.Key, terms, missing)
+	}
+	return out
+}
+
+// overall is SPEC §5 step 4 for the whole: the weighted mean of the
+// dimensions that have a score.
+func overall(t Template, dims []DimensionResult) Derived {
+	terms := make([]Term, 0, len(dims))
+	var missing []string
+	for _, d := range dims {
+		if d.Missing {
+			missing = append(missing, d.Key)
+			continue
+		}
+		terms = append(terms, Term{Label: d.Key, Value: d.Score.Value, Weight: d.Weight})
+	}
+	return meanStep("overall", terms, missing)
+}
+
+// meanStep is a weighted mean with its one-step trace; missing parts are
+// named in the note because their weight was re-normalised away.
+func meanStep(label string, terms []Term, missing []string) Derived {
+	v, _ := weightedMean(terms)
+	s := Step{Op: OpWeightedMean, Label: label, Terms: terms, Value: v}
+	if len(missing) > 0 {
+		s.Note = "missing, weight re-normalised away: " + strings.Join(missing, ", ")
+	}
+	return Derived{Value: v, Trace: Trace{s}}
+}
+
+func joinKinds(kinds []RaterKind) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,302 @@
+package scoring
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+)
+
+// Validate checks the template, the policy and every fact against them and
+// against each other, reporting every problem at once. Compute calls it; the
+// domain's commands should have refused anything it finds.
+func (in Input) Validate() error {
+	p := problems{kind: ErrInvalidInput}
+	in.validateCycle(&p)
+	units := in.validateUnits(&p)
+	emps := in.validateEmployees(&p, units)
+	crits := criterionIndex(in.Template)
+	eventIDs := map[uuid.UUID]bool{}
+	in.validateEvaluations(&p, emps, crits, eventIDs)
+	in.validateKPIs(&p, emps, crits)
+	in.validateAdjustments(&p, emps, eventIDs)
+	in.validateOverrides(&p, units)
+	in.validatePayItems(&p, emps)
+	in.validateHistory(&p, emps)
+	return errors.Join(in.Template.Validate(), in.Policy.Validate(), p.err())
+}
+
+// criterionIndex maps criterion keys to their flat index in template order.
+// A template with duplicate keys is refused by Template.Validate; here the
+// first occurrence wins so that indexing itself never fails.
+func criterionIndex(t Template) map[string]int {
+	idx := map[string]int{}
+	n := 0
+	for _, d := range t.Dimensions {
+		for _, c := range d.Criteria {
+			if _, dup := idx[c.Key]; !dup {
+				idx[c.Key] = n
+			}
+			n++
+		}
+	}
+	return idx
+}
+
+// criteria lists the template's criteria flat, in template order, with the
+// index of their dimension.
+func criteria(t Template) ([]Criterion, []int) {
+	var cs []Criterion
+	var dims []int
+	for i, d := range t.Dimensions {
+		for _, c := range d.Criteria {
+			cs = append(cs, c)
+			dims = append(dims, i)
+		}
+	}
+	return cs, dims
+}
+
+func (in Input) validateCycle(p *problems) {
+	c := in.Cycle
+	if c.ID == uuid.Nil {
+		p.add("cycle.id", "is required")
+	}
+	if !c.Cadence.Valid() {
+		p.add("cycle.cadence", fmt.Sprintf("unknown cadence %q", c.Cadence))
+	}
+	if c.Months < 1 || c.Months > 12 {
+		p.add("cycle.months", "must be within 1-12")
+	}
+	if c.PeriodEnd.Before(c.PeriodStart) {
+		p.add("cycle.period_end", "is before period_start")
+	}
+	if !c.Status.Valid() {
+		p.add("cycle.status", fmt.Sprintf("unknown status %q", c.Status))
+	}
+}
+
+func (in Input) validateUnits(p *problems) map[uuid.UUID]bool {
+	units := map[uuid.UUID]bool{}
+	for i, u := range in.Units {
+		f := fmt.Sprintf("units[%d]", i)
+		checkID(p, f+".id", u.ID, units)
+	}
+	return units
+}
+
+func (in Input) validateEmployees(p *problems, units map[uuid.UUID]bool) map[uuid.UUID]bool {
+	emps := map[uuid.UUID]bool{}
+	for i, e := range in.Employees {
+		f := fmt.Sprintf("employees[%d]", i)
+		checkID(p, f+".id", e.ID, emps)
+		if !units[e.UnitID] {
+			p.add(f+".unit_id", "is not one of the units")
+		}
+		checkMoney(p, f+".monthly_standard", e.MonthlyStandard)
+	}
+	return emps
+}
+
+// raterKey identifies one rater's evaluation of one employee.
+type raterKey struct {
+	employee, rater uuid.UUID
+	kind            RaterKind
+}
+
+func (in Input) validateEvaluations(p *problems, emps map[uuid.UUID]bool, crits map[string]int, events map[uuid.UUID]bool) {
+	cs, _ := criteria(in.Template)
+	raters := map[raterKey]bool{}
+	managers := map[uuid.UUID]bool{}
+	// scoredBy[c] == i+1 when evaluation i scored criterion c: a reusable
+	// duplicate check, because this loop sees every score of the cycle.
+	scoredBy := make([]int, len(cs))
+	for i, ev := range in.Evaluations {
+		f := func(name string) string { return fmt.Sprintf("evaluations[%d]%s", i, name) }
+		if ev.EventID == uuid.Nil || events[ev.EventID] {
+			p.add(f(".event_id"), "is missing or used twice")
+		}
+		events[ev.EventID] = true
+		if !ev.Kind.Valid() {
+			p.add(f(".kind"), fmt.Sprintf("unknown rater kind %q", ev.Kind))
+		}
+		if !emps[ev.EmployeeID] {
+			p.add(f(".employee_id"), "is not an employee in scope")
+		}
+		if ev.RaterID == uuid.Nil {
+			p.add(f(".rater_id"), "is required")
+		}
+		switch {
+		case ev.Kind == RaterSelf && ev.RaterID != ev.EmployeeID:
+			p.add(f(".rater_id"), "a self evaluation is by the employee")
+		case ev.Kind != RaterSelf && ev.RaterID == ev.EmployeeID:
+			p.add(f(".rater_id"), "only a self evaluation may be by the employee")
+		case ev.Kind == RaterManager && managers[ev.EmployeeID]:
+			p.add(f(".kind"), "a second manager evaluation of the same employee")
+		}
+		if ev.Kind == RaterManager {
+			managers[ev.EmployeeID] = true
+		}
+		k := raterKey{ev.EmployeeID, ev.RaterID, ev.Kind}
+		if raters[k] {
+			p.add(f(""), "a second evaluation by the same rater of the same kind (the fold applies amendments)")
+		}
+		raters[k] = true
+		for j, s := range ev.Scores {
+			sf := func(name string) string { return f(fmt.Sprintf(".scores[%d].%s", j, name)) }
+			ci, ok := crits[s.Criterion]
+			switch {
+			case !ok:
+				p.add(sf("criterion"), fmt.Sprintf("%q is not in the template", s.Criterion))
+				continue
+			case scoredBy[ci] == i+1:
+				p.add(sf("criterion"), fmt.Sprintf("%q scored twice", s.Criterion))
+			case cs[ci].Kind != Rated || !cs[ci].rates(ev.Kind):
+				p.add(sf("criterion"), fmt.Sprintf("%q is not rated by %s raters", s.Criterion, ev.Kind))
+			}
+			scoredBy[ci] = i + 1
+			if lo, hi, ok := cs[ci].Scale.bounds(); ok && (s.Score.LessThan(lo) || s.Score.GreaterThan(hi)) {
+				p.add(sf("score"), fmt.Sprintf("%s is outside the %s scale", s.Score, cs[ci].Scale))
+			}
+		}
+	}
+}
+
+// kpiKey identifies one employee's record of one measured criterion.
+type kpiKey struct {
+	employee  uuid.UUID
+	criterion string
+}
+
+func (in Input) validateKPIs(p *problems, emps map[uuid.UUID]bool, crits map[string]int) {
+	cs, _ := criteria(in.Template)
+	seen := map[kpiKey]bool{}
+	for i, k := range in.KPIs {
+		f := fmt.Sprintf("kpis[%d]", i)
+		if !emps[k.EmployeeID] {
+			p.add(f+".employee_id", "is not an employee in scope")
+		}
+		ci, ok := crits[k.Criterion]
+		if !ok || cs[ci].Kind != Measured {
+			p.add(f+".criterion", fmt.Sprintf("%q is not a measured criterion of the template", k.Criterion))
+			continue
+		}
+		if seen[kpiKey{k.EmployeeID, k.Criterion}] {
+			p.add(f, "a second record for the same employee and criterion (the fold keeps the latest)")
+		}
+		seen[kpiKey{k.EmployeeID, k.Criterion}] = true
+		if k.Actual.IsNegative() {
+			p.add(f+".actual", "must not be negative")
+		}
+		switch {
+		case cs[ci].LowerIsBetter && k.Target.IsNegative():
+			p.add(f+".target", "must not be negative")
+		case !cs[ci].LowerIsBetter && !k.Target.IsPositive():
+			p.add(f+".target", "must be positive (the score divides by it)")
+		}
+	}
+}
+
+func (in Input) validateAdjustments(p *problems, emps map[uuid.UUID]bool, events map[uuid.UUID]bool) {
+	for i, a := range in.Adjustments {
+		f := fmt.Sprintf("adjustments[%d]", i)
+		checkID(p, f+".event_id", a.EventID, events)
+		if !emps[a.EmployeeID] {
+			p.add(f+".employee_id", "is not an employee in scope")
+		}
+		if a.Origin != FromCalibration && a.Origin != FromAppeal {
+			p.add(f+".origin", fmt.Sprintf("unknown origin %q", a.Origin))
+		}
+		switch a.Kind {
+		case AdjustDelta:
+		case AdjustOverride:
+			if a.Value.IsNegative() || a.Value.GreaterThan(hundred) {
+				p.add(f+".value", "an override must be within [0, 100]")
+			}
+		default:
+			p.add(f+".kind", fmt.Sprintf("unknown kind %q", a.Kind))
+		}
+		if a.AuthorID == uuid.Nil {
+			p.add(f+".author_id", "is required")
+		}
+		if a.Reason == "" {
+			p.add(f+".reason", "is required")
+		}
+	}
+}
+
+func (in Input) validateOverrides(p *problems, units map[uuid.UUID]bool) {
+	seen := map[uuid.UUID]bool{}
+	for i, o := range in.PairingOverrides {
+		f := fmt.Sprintf("pairing_overrides[%d]", i)
+		if !units[o.UnitID] {
+			p.add(f+".unit_id", "is not one of the units")
+		} else if seen[o.UnitID] {
+			p.add(f+".unit_id", "a second override for the unit (the fold keeps the latest)")
+		}
+		seen[o.UnitID] = true
+		if o.Justification == "" {
+			p.add(f+".justification", "is required")
+		}
+	}
+}
+
+func (in Input) validatePayItems(p *problems, emps map[uuid.UUID]bool) {
+	for i, it := range in.PayItems {
+		f := fmt.Sprintf("pay_items[%d]", i)
+		if !emps[it.EmployeeID] {
+			p.add(f+".employee_id", "is not an employee in scope")
+		}
+		if it.Kind != Award && it.Kind != Penalty {
+			p.add(f+".kind", fmt.Sprintf("unknown kind %q", it.Kind))
+		}
+		checkMoney(p, f+".amount", it.Amount)
+	}
+}
+
+// validateHistory requires history grades to be grades of the current
+// policy: rules compare them by the current policy's band order.
+func (in Input) validateHistory(p *problems, emps map[uuid.UUID]bool) {
+	for i, h := range in.History {
+		f := fmt.Sprintf("history[%d]", i)
+		if !emps[h.EmployeeID] {
+			p.add(f+".employee_id", "is not an employee in scope")
+		}
+		if h.CycleID == in.Cycle.ID {
+			p.add(f+".cycle_id", "is the cycle being computed")
+		}
+		if !h.Cadence.Valid() {
+			p.add(f+".cadence", fmt.Sprintf("unknown cadence %q", h.Cadence))
+		}
+		if h.PeriodEnd.After(in.Cycle.PeriodEnd) {
+			p.add(f+".period_end", "is after the period end of the cycle being computed")
+		}
+		if in.Policy.rank(h.Grade) < 0 {
+			p.add(f+".grade", fmt.Sprintf("%q is not a grade of the policy", h.Grade))
+		}
+		if !h.Status.atLeastPublished() {
+			p.add(f+".status", "history holds published and closed results only")
+		}
+	}
+}
+
+func checkID(p *problems, f string, id uuid.UUID, seen map[uuid.UUID]bool) {
+	switch {
+	case id == uuid.Nil:
+		p.add(f, "is required")
+	case seen[id]:
+		p.add(f, fmt.Sprintf("%s is used twice", id))
+	}
+	seen[id] = true
+}
+
+// checkMoney requires a non-negative amount in whole cents.
+func checkMoney(p *problems, f string, v decimal.Decimal) {
+	if v.IsNegative() {
+		p.add(f, "must not be negative")
+	}
+	if !v.Equal(v.Truncate(2)) {
+		p.add(f, "must be in whole cents")
+	}
+}
