@@ -12,7 +12,6 @@ import (
 // metrics are the server's Prometheus series.
 type metrics struct {
 	requests *prometheus.HistogramVec
-	appended prometheus.Counter
 }
 
 // LagReporter is what projections supply so /readyz can tell how far each
@@ -29,15 +28,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "HTTP request latency by method, route and status.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"method", "route", "status"}),
-		appended: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "appraisal_events_appended_total",
-			Help: "Events appended through this process; its rate is the append rate.",
-		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.appended} {
-		if err := reg.Register(c); err != nil {
-			return nil, fmt.Errorf("register metrics: %w", err)
-		}
+	if err := reg.Register(m.requests); err != nil {
+		return nil, fmt.Errorf("register metrics: %w", err)
 	}
 	return m, nil
 }
@@ -48,10 +41,18 @@ type countingStore struct {
 	appended prometheus.Counter
 }
 
-// InstrumentStore wraps the store so its appends are counted in this
-// server's metrics; cmd hands the wrapped store to the application service.
-func (s *Server) InstrumentStore(store eventstore.Store) eventstore.Store {
-	return countingStore{Store: store, appended: s.metrics.appended}
+// InstrumentStore wraps the store so that its appends are counted
+// (appraisal_events_appended_total, whose rate is the append rate); cmd hands
+// the wrapped store to the application service.
+func InstrumentStore(store eventstore.Store, reg prometheus.Registerer) (eventstore.Store, error) {
+	appended := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "appraisal_events_appended_total",
+		Help: "Events appended through this process; its rate is the append rate.",
+	})
+	if err := reg.Register(appended); err != nil {
+		return nil, fmt.Errorf("register append counter: %w", err)
+	}
+	return countingStore{Store: store, appended: appended}, nil
 }
 
 func (s countingStore) Append(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent) (eventstore.AppendResult, error) {

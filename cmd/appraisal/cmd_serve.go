@@ -2,16 +2,23 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
-	nethttp "net/http"
+	"net/url"
 	"os"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	apphttp "github.com/appraisal-hr/appraisal/http"
 )
 
-// runServe opens and migrates the database, then serves until ctx ends.
+// runServe is the start-up sequence of DESIGN.md: open → ping with retry →
+// migrate (openStore) → bootstrap credentials → start projections → serve;
+// SIGTERM (ctx) drains requests, then stops projections.
 func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg := defaultConfig()
 	fs := newFlagSet("serve", "Run the Appraisal HTTP service.", &cfg, stdout)
@@ -25,29 +32,49 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	db, err := apphttp.OpenDB(store.Store)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	mux := nethttp.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w nethttp.ResponseWriter, _ *nethttp.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintln(w, `{"status":"ok"}`)
-	})
+	token, created, err := apphttp.EnsureBootstrapToken(ctx, db, cfg.BootstrapToken, time.Now())
+	if err != nil {
+		return err
+	}
+	if created && cfg.BootstrapToken == "" {
+		// Shown once: the database remembers that it was issued.
+		fmt.Fprintf(stdout, "bootstrap HR token (shown only this once):\n  %s\n", token)
+	}
+
+	hcfg := apphttp.DefaultConfig()
+	hcfg.RequestTimeout = cfg.RequestTimeout
+	hcfg.ReadWaitTimeout = min(hcfg.ReadWaitTimeout, cfg.RequestTimeout)
+	hcfg.LinkSecret = cfg.LinkSecret
+	srv, err := apphttp.New(ctx, hcfg, apphttp.Deps{Store: store, DB: db, Logger: logger, Registry: reg})
+	if err != nil {
+		return err
+	}
+	return listenAndServe(ctx, cfg, srv, logger)
+}
+
+func listenAndServe(ctx context.Context, cfg Config, srv *apphttp.Server, logger *slog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	srv := &nethttp.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	logger.Info("serving", "addr", ln.Addr().String(), "database", cfg.DatabaseURL)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	logger.Info("serving", "addr", ln.Addr().String(), "database", redact(cfg))
+	return srv.Serve(ctx, ln, cfg.ShutdownTimeout)
+}
+
+// redact hides a PostgreSQL password in logs.
+func redact(cfg Config) string {
+	if !cfg.IsPostgres() {
+		return cfg.DatabaseURL
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, nethttp.ErrServerClosed) {
-		return err
+	if u, err := url.Parse(cfg.DatabaseURL); err == nil {
+		return u.Redacted()
 	}
-	return nil
+	return "postgres://…"
 }

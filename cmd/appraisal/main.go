@@ -25,6 +25,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"serve":   {"run the HTTP service (embedded SQLite by default; --demo seeds a demo company)", runServe},
+		"token":   {"issue a bearer token: token create --employee ID --role ROLE", runToken},
 		"migrate": {"apply the database migrations and exit", runMigrate},
 		"verify":  {"check the event log's hash chains; non-zero exit on any tamper", runVerify},
 		"bench":   {"run a benchmark against the configured database (bench store)", runBench},
