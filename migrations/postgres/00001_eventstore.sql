@@ -42,7 +42,8 @@ CREATE TABLE ledger (
     position    bigint PRIMARY KEY,
     tx_id       xid8 NOT NULL,
     seq         bigint NOT NULL,
-    ledger_hash bytea NOT NULL
+    ledger_hash bytea NOT NULL,
+    UNIQUE (tx_id, seq) -- an event is sealed once; stream reads find its position
 );
 
 -- History is append-only: the application never updates or deletes an event

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/eventstore/postgres"
+	"github.com/appraisal-hr/appraisal/eventstore/sqlite"
+	"github.com/appraisal-hr/appraisal/migrations"
+)
+
+// openedStore is the event store together with the backend it runs on:
+// exactly one of SQLite and Postgres is set. Read models reach the same
+// database through SQLite.DB() or Postgres.Pool(), so that their rows and
+// checkpoint commit in one transaction beside the events.
+type openedStore struct {
+	eventstore.Store
+	SQLite   *sqlite.Store
+	Postgres *postgres.Store
+}
+
+// Migrate applies every area's migrations for the backend in use.
+func (o *openedStore) Migrate(ctx context.Context, logger *slog.Logger) (migrations.Result, error) {
+	if o.Postgres != nil {
+		return o.Postgres.Migrate(ctx, logger)
+	}
+	return o.SQLite.Migrate(ctx, logger)
+}
+
+// connectTimeout bounds how long start-up waits for PostgreSQL to answer.
+const connectTimeout = 30 * time.Second
+
+// openStore connects to the configured database (retrying PostgreSQL while it
+// starts) and migrates it: the start-up sequence of every command that uses
+// the store.
+func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (*openedStore, error) {
+	store, err := connectStore(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	res, err := store.Migrate(ctx, logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	if len(res.Applied) > 0 {
+		logger.Info("database migrated", "from", res.From, "to", res.To, "applied", len(res.Applied))
+	}
+	return store, nil
+}
+
+// connectStore opens the store without migrating it.
+func connectStore(ctx context.Context, cfg Config, logger *slog.Logger) (*openedStore, error) {
+	if !cfg.IsPostgres() {
+		s, err := sqlite.Open(ctx, cfg.DatabaseURL, sqlite.Options{Logger: logger})
+		if err != nil {
+			return nil, err
+		}
+		return &openedStore{Store: s, SQLite: s}, nil
+	}
+	deadline := time.Now().Add(connectTimeout)
+	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 4*time.Second) {
+		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: logger})
+		if err == nil {
+			return &openedStore{Store: s, Postgres: s}, nil
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return nil, fmt.Errorf("database not reachable after %s: %w", connectTimeout, err)
+		}
+		logger.Warn("database not reachable yet; retrying", "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
