@@ -3,7 +3,10 @@ package http
 import (
 	nethttp "net/http"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"github.com/appraisal-hr/appraisal/domain"
 )
 
 // apiRoutes lists the /api/v1 capabilities.
@@ -15,8 +18,8 @@ func (s *Server) apiRoutes() []route {
 
 // Me is the authenticated caller.
 type Me struct {
-	ID   string `json:"id"`
-	Role string `json:"role"`
+	ID   uuid.UUID   `json:"id"`
+	Role domain.Role `json:"role"`
 }
 
 func (s *Server) me(c echo.Context) error {

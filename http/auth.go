@@ -12,19 +12,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"github.com/appraisal-hr/appraisal/domain"
 )
 
 // TokenRoles are the roles a bearer token can carry. A person's token
 // ("employee") acts as employee, manager, unit head or peer depending on the
 // route and the relationships the domain checks; HR and auditor are offices
 // held by a token, not relationships.
-// The strings equal the domain's role names, which events record.
-var TokenRoles = []string{"employee", "hr", "auditor"}
+var TokenRoles = []domain.Role{domain.RoleEmployee, domain.RoleHR, domain.RoleAuditor}
 
-// BootstrapEmployeeID is the actor id of the bootstrap HR token, which exists
-// before any employee does.
-const BootstrapEmployeeID = "bootstrap-hr"
+// BootstrapActorID is the actor id of the bootstrap HR token, which exists
+// before any employee does; events it causes carry this id.
+var BootstrapActorID = uuid.MustParse("00000000-0000-4000-8000-00000000b001")
 
 // ErrBadTokenRole is returned when issuing a token with a role no token holds.
 var ErrBadTokenRole = errors.New("token role must be employee, hr or auditor")
@@ -34,8 +36,8 @@ const tokenPrefix = "apr_"
 // principal is the authenticated caller. Role is the credential's role; a
 // person (RoleEmployee) acts in the role each route asks for.
 type principal struct {
-	ID   string
-	Role string
+	ID   uuid.UUID
+	Role domain.Role
 }
 
 const principalKey = "appraisal.principal"
@@ -70,11 +72,11 @@ func (a *authenticator) bearer(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (a *authenticator) lookup(ctx context.Context, token string) (principal, error) {
-	var p principal
+	var id, role string
 	var expires sql.NullInt64
 	err := a.db.QueryRowContext(ctx,
 		`SELECT employee_id, role, expires_at FROM http_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
-		hashToken(token)).Scan(&p.ID, &p.Role, &expires)
+		hashToken(token)).Scan(&id, &role, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return principal{}, newProblem(kindUnauthenticated, "unknown or revoked token")
 	}
@@ -84,7 +86,11 @@ func (a *authenticator) lookup(ctx context.Context, token string) (principal, er
 	if expires.Valid && a.now().UnixMilli() >= expires.Int64 {
 		return principal{}, newProblem(kindUnauthenticated, "the token has expired")
 	}
-	return p, nil
+	uid, err := uuid.Parse(id)
+	if err != nil {
+		return principal{}, fmt.Errorf("stored token has a malformed employee id: %w", err)
+	}
+	return principal{ID: uid, Role: domain.Role(role)}, nil
 }
 
 func hashToken(token string) string {
@@ -100,8 +106,8 @@ func newToken() string {
 
 // TokenRequest describes a token to issue.
 type TokenRequest struct {
-	EmployeeID string
-	Role       string
+	EmployeeID uuid.UUID
+	Role       domain.Role
 	IssuedBy   string
 	TTL        time.Duration // 0: no expiry
 }
@@ -119,14 +125,14 @@ func IssueToken(ctx context.Context, db *sql.DB, req TokenRequest, now time.Time
 	}
 	_, err := db.ExecContext(ctx,
 		`INSERT INTO http_tokens (token_hash, employee_id, role, issued_by, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		hashToken(token), req.EmployeeID, req.Role, req.IssuedBy, now.UnixMilli(), expires)
+		hashToken(token), req.EmployeeID.String(), string(req.Role), req.IssuedBy, now.UnixMilli(), expires)
 	if err != nil {
 		return "", fmt.Errorf("store token for %s: %w", req.EmployeeID, err)
 	}
 	return token, nil
 }
 
-func validTokenRole(r string) bool {
+func validTokenRole(r domain.Role) bool {
 	for _, ok := range TokenRoles {
 		if r == ok {
 			return true
@@ -161,7 +167,7 @@ func EnsureBootstrapToken(ctx context.Context, db *sql.DB, given string, now tim
 	}
 	_, err = tx.ExecContext(ctx,
 		`INSERT INTO http_tokens (token_hash, employee_id, role, issued_by, issued_at) VALUES ($1, $2, $3, $4, $5)`,
-		hashToken(token), BootstrapEmployeeID, "hr", "bootstrap", now.UnixMilli())
+		hashToken(token), BootstrapActorID.String(), string(domain.RoleHR), "bootstrap", now.UnixMilli())
 	if err != nil {
 		return "", false, fmt.Errorf("bootstrap token: %w", err)
 	}

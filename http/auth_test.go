@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/appraisal-hr/appraisal/domain"
 )
 
 func TestBootstrapTokenIsIssuedOnce(t *testing.T) {
@@ -36,11 +40,11 @@ func TestBearerAuthentication(t *testing.T) {
 	h := newHarness(t, backends(t)["sqlite"](t), nil)
 	db, _ := OpenDB(h.store)
 	ctx := context.Background()
-	expired, err := IssueToken(ctx, db, TokenRequest{EmployeeID: "e1", Role: "employee", IssuedBy: "test", TTL: time.Millisecond}, time.Now().Add(-time.Hour))
+	expired, err := IssueToken(ctx, db, TokenRequest{EmployeeID: uuid.New(), Role: domain.RoleEmployee, IssuedBy: "test", TTL: time.Millisecond}, time.Now().Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := IssueToken(ctx, db, TokenRequest{EmployeeID: "e1", Role: "manager"}, time.Now()); !errors.Is(err, ErrBadTokenRole) {
+	if _, err := IssueToken(ctx, db, TokenRequest{EmployeeID: uuid.New(), Role: domain.RoleManager}, time.Now()); !errors.Is(err, ErrBadTokenRole) {
 		t.Fatalf("role manager is a relationship, not a token role: %v", err)
 	}
 	for name, token := range map[string]string{"no token": "", "unknown token": "apr_nope", "expired token": expired} {

@@ -69,7 +69,7 @@ func (m *idempotency) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 
 func callerOf(c echo.Context) string {
 	if p, ok := principalOf(c); ok {
-		return p.Role + ":" + p.ID
+		return string(p.Role) + ":" + p.ID.String()
 	}
 	return "anonymous:" + c.Param("token")
 }

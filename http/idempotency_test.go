@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"github.com/appraisal-hr/appraisal/domain"
 )
 
 // idemEcho is a bare echo with the idempotency middleware in front of a
@@ -26,7 +29,7 @@ func idemEcho(t *testing.T, runs *atomic.Int64) *echo.Echo {
 	e.HTTPErrorHandler = func(err error, c echo.Context) { writeProblem(c, problemFor(err)) }
 	who := func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			c.Set(principalKey, principal{ID: c.Request().Header.Get("X-Who"), Role: "employee"})
+			c.Set(principalKey, principal{ID: uuid.NewSHA1(uuid.Nil, []byte(c.Request().Header.Get("X-Who"))), Role: domain.RoleEmployee})
 			return next(c)
 		}
 	}

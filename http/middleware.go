@@ -92,7 +92,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.String("correlation_id", correlationID(c.Request().Context()).String()),
 		}
 		if p, ok := principalOf(c); ok {
-			attrs = append(attrs, slog.String("actor", p.ID), slog.String("role", p.Role))
+			attrs = append(attrs, slog.String("actor", p.ID.String()), slog.String("role", string(p.Role)))
 		}
 		if err != nil && status >= 500 {
 			attrs = append(attrs, slog.String("error", err.Error()))

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/appraisal-hr/appraisal/domain"
 	apphttp "github.com/appraisal-hr/appraisal/http"
 )
 
@@ -24,13 +26,14 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg := defaultConfig()
 	fs := newFlagSet("token create", "Issue a bearer token for an employee and print it once. Only its SHA-256 hash is stored.", &cfg, stdout)
 	employee := fs.String("employee", "", "employee id the token acts for (required)")
-	role := fs.String("role", "employee", "token role: "+strings.Join(apphttp.TokenRoles, ", "))
+	role := fs.String("role", "employee", "token role: employee, hr or auditor")
 	ttl := fs.Duration("ttl", 0, "lifetime, e.g. 720h (0: no expiry)")
 	if err := fs.parse(args[1:], &cfg); err != nil {
 		return err
 	}
-	if *employee == "" {
-		return fmt.Errorf("token create: --employee is required")
+	id, err := uuid.Parse(*employee)
+	if err != nil {
+		return fmt.Errorf("token create: --employee must be an employee id (a UUID), got %q", *employee)
 	}
 	logger := newLogger(cfg, os.Stderr)
 	store, err := openStore(ctx, cfg, logger)
@@ -42,7 +45,7 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	token, err := apphttp.IssueToken(ctx, db, apphttp.TokenRequest{EmployeeID: *employee, Role: *role, IssuedBy: "cli", TTL: *ttl}, time.Now())
+	token, err := apphttp.IssueToken(ctx, db, apphttp.TokenRequest{EmployeeID: id, Role: domain.Role(*role), IssuedBy: "cli", TTL: *ttl}, time.Now())
 	if err != nil {
 		return fmt.Errorf("token create: %w", err)
 	}
