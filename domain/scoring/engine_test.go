@@ -169,17 +169,17 @@ func kpiTemplate() Template {
 
 func TestComputeKPIs(t *testing.T) {
 	tests := []struct {
-		name                                            string
+		name                                           string
 		revTarget, revActual, complTarget, complActual string
-		teamwork                                        string
-		revenue, complaints, final, grade, pay          string
+		teamwork                                       string
+		revenue, complaints, final, grade, pay         string
 	}{
 		{
 			// Revenue 1200 / 1000 × 100 = 120, capped at 100. Complaints
 			// (lower is better) 2 / 4 × 100 = 50. Results (50×100 + 50×50) /
 			// 100 = 75; overall (60×75 + 40×80) / 100 = 45 + 32 = 77 → C;
 			// 300 × 0.80 = 240.00.
-			name: "over target is capped; lower-is-better above target",
+			name:      "over target is capped; lower-is-better above target",
 			revTarget: "1000", revActual: "1200", complTarget: "2", complActual: "4", teamwork: "80",
 			revenue: "100", complaints: "50", final: "77.00", grade: "C", pay: "240.00",
 		},
@@ -188,7 +188,7 @@ func TestComputeKPIs(t *testing.T) {
 			// target of 2: the best result, scored at the cap, 100. Results
 			// (50×90 + 50×100) / 100 = 95; overall (60×95 + 40×90) / 100 =
 			// 57 + 36 = 93 → A-; 300 × 1.10 = 330.00.
-			name: "under target; lower-is-better with an actual of 0",
+			name:      "under target; lower-is-better with an actual of 0",
 			revTarget: "1000", revActual: "900", complTarget: "2", complActual: "0", teamwork: "90",
 			revenue: "90", complaints: "100", final: "93.00", grade: "A-", pay: "330.00",
 		},
@@ -197,7 +197,7 @@ func TestComputeKPIs(t *testing.T) {
 			// rounded up). Complaints are lower-is-better, target 3, actual 2:
 			// 3 / 2 × 100 = 150, capped at 100. Results (50 × 66.666… + 50 × 100) / 100 = 83.333…; overall
 			// (60 × 83.333… + 40 × 70) / 100 = 50 + 28 = 78.00 → C; 240.00.
-			name: "a KPI ratio that does not terminate",
+			name:      "a KPI ratio that does not terminate",
 			revTarget: "3", revActual: "2", complTarget: "3", complActual: "2", teamwork: "70",
 			revenue: "66.66666666666666666667", complaints: "100", final: "78.00", grade: "C", pay: "240.00",
 		},
@@ -304,8 +304,8 @@ func TestComputeTraceCitesEventsAndSteps(t *testing.T) {
 func TestComputeRefusesInvalidInput(t *testing.T) {
 	b := newBuilder(oneCriterionTemplate())
 	emp := b.employee(1, unitA, "300")
-	b.quality(emp, RaterManager, "101")                      // above the 0-100 scale
-	b.rate(emp, RaterPeer, "unknown", "50")                  // not a criterion
+	b.quality(emp, RaterManager, "101")                     // above the 0-100 scale
+	b.rate(emp, RaterPeer, "unknown", "50")                 // not a criterion
 	b.in.Evaluations = append(b.in.Evaluations, Evaluation{ // self by someone else
 		EventID: b.event(), Kind: RaterSelf, RaterID: id(5000), EmployeeID: emp,
 	})

@@ -17,6 +17,7 @@ var (
 	twentyFive  = decimal.NewFromInt(25)
 	hundred     = decimal.NewFromInt(100)
 	centsPerOne = decimal.NewFromInt(100)
+	oneCent     = decimal.New(1, -2)
 )
 
 // quo is a / b for b > 0: exact when the quotient terminates, else rounded

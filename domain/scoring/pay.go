@@ -163,7 +163,7 @@ func applyShare(r *EmployeeResult, s share, factor decimal.Decimal, factorStep S
 	})
 	p := floor
 	if s.cent {
-		p = floor.Add(decimal.New(1, -2))
+		p = floor.Add(oneCent)
 		trace = append(trace, Step{Op: OpCent, Value: p,
 			Note: "one spare cent: largest fractions left over first, ties by employee id"})
 	}
