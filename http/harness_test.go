@@ -26,7 +26,15 @@ type harness struct {
 // backends lists the stores every end-to-end test runs on.
 func backends(t *testing.T) map[string]func(t *testing.T) eventstore.Store {
 	return map[string]func(t *testing.T) eventstore.Store{
-		"sqlite": func(t *testing.T) eventstore.Store { return eventstoretest.NewSQLite(t) },
+		"sqlite":   func(t *testing.T) eventstore.Store { return eventstoretest.NewSQLite(t) },
+		"postgres": func(t *testing.T) eventstore.Store { return eventstoretest.NewPostgres(t) },
+	}
+}
+
+// eachBackend runs f as a subtest on every backend.
+func eachBackend(t *testing.T, f func(t *testing.T, store eventstore.Store)) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) { f(t, open(t)) })
 	}
 }
 

@@ -13,13 +13,13 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
 // idemEcho is a bare echo with the idempotency middleware in front of a
 // handler that counts how often it really ran.
-func idemEcho(t *testing.T, runs *atomic.Int64) *echo.Echo {
+func idemEcho(t *testing.T, store eventstore.Store, runs *atomic.Int64) *echo.Echo {
 	t.Helper()
-	store := backends(t)["sqlite"](t)
 	db, err := OpenDB(store)
 	if err != nil {
 		t.Fatal(err)
@@ -55,8 +55,12 @@ func post(e *echo.Echo, who, key, body string) *httptest.ResponseRecorder {
 }
 
 func TestIdempotencyTwentyConcurrentSendsRunOnce(t *testing.T) {
+	eachBackend(t, twentyConcurrentSends)
+}
+
+func twentyConcurrentSends(t *testing.T, store eventstore.Store) {
 	var runs atomic.Int64
-	e := idemEcho(t, &runs)
+	e := idemEcho(t, store, &runs)
 	var wg sync.WaitGroup
 	bodies := make([]string, 20)
 	for i := range 20 {
@@ -81,7 +85,7 @@ func TestIdempotencyTwentyConcurrentSendsRunOnce(t *testing.T) {
 
 func TestIdempotencyKeys(t *testing.T) {
 	var runs atomic.Int64
-	e := idemEcho(t, &runs)
+	e := idemEcho(t, backends(t)["sqlite"](t), &runs)
 	if rec := post(e, "ann", "k", `{"a":1}`); rec.Code != 201 {
 		t.Fatalf("first: %d", rec.Code)
 	}
