@@ -17,6 +17,7 @@ import (
 // eventstoretest helpers skip or, under APPRAISAL_REQUIRE_POSTGRES=1, fail.
 func ForEachStore(t *testing.T, fn func(t *testing.T, store eventstore.Store)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, eventstoretest.NewSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, eventstoretest.NewPostgres(t)) })
 }
 
 // AppendN appends n small events of type "test.counted" to stream, one per

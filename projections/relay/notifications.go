@@ -25,7 +25,7 @@ type Notification struct {
 }
 
 // Rules decide which notifications an event causes (none for most events).
-type Rules func(env Envelope) ([]Notification, error)
+type Rules func(ctx context.Context, env Envelope) ([]Notification, error)
 
 // Notifier is the Watermill handler that writes notifications. Inserting
 // with the event id in the key makes it idempotent: a redelivered message
@@ -46,14 +46,14 @@ func (n *Notifier) Handle(msg *message.Message) error {
 	if err != nil {
 		return err
 	}
-	list, err := n.rules(env)
+	ctx := msg.Context()
+	list, err := n.rules(ctx, env)
 	if err != nil {
 		return fmt.Errorf("notifications for event %d: %w", env.Position, err)
 	}
 	if len(list) == 0 {
 		return nil
 	}
-	ctx := msg.Context()
 	tx, err := n.db.SQL().BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("notifications for event %d: %w", env.Position, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/eventstore/eventstoretest"
 	"github.com/appraisal-hr/appraisal/projections"
 	"github.com/appraisal-hr/appraisal/projections/projectionstest"
 	"github.com/appraisal-hr/appraisal/projections/relay"
@@ -23,7 +24,7 @@ type deliveries struct {
 	count map[uuid.UUID]int
 }
 
-func (d *deliveries) rules(env relay.Envelope) ([]relay.Notification, error) {
+func (d *deliveries) rules(_ context.Context, env relay.Envelope) ([]relay.Notification, error) {
 	d.mu.Lock()
 	d.count[env.ID]++
 	d.mu.Unlock()
@@ -159,6 +160,12 @@ func TestRelayGoChannel(t *testing.T) {
 			t.Fatalf("%d events redelivered after the crash, want the 10 whose checkpoint was lost", redelivered)
 		}
 	})
+}
+
+func TestRelayWatermillSQL(t *testing.T) {
+	store := eventstoretest.NewPostgres(t)
+	rig := newRig(t, store, relay.BusConfig{Kind: relay.BusSQL}, relay.Topic)
+	rig.exercise(t, 20)
 }
 
 func TestRelayNATSJetStream(t *testing.T) {
