@@ -1,7 +1,8 @@
 package domain
 
 import (
-	"sort"
+	"bytes"
+	"slices"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -127,7 +128,7 @@ func (o *Organisation) Employees() []Employee {
 	for _, m := range o.employees {
 		out = append(out, *m)
 	}
-	sort.Slice(out, func(i, j int) bool { return lessID(out[i].ID, out[j].ID) })
+	slices.SortFunc(out, func(a, b Employee) int { return compareIDs(a.ID, b.ID) })
 	return out
 }
 
@@ -137,7 +138,7 @@ func (o *Organisation) Units() []Unit {
 	for _, u := range o.units {
 		out = append(out, *u)
 	}
-	sort.Slice(out, func(i, j int) bool { return lessID(out[i].ID, out[j].ID) })
+	slices.SortFunc(out, func(a, b Unit) int { return compareIDs(a.ID, b.ID) })
 	return out
 }
 
@@ -191,12 +192,5 @@ func (o *Organisation) reportsTo(start, id uuid.UUID) bool {
 	return false
 }
 
-// lessID orders uuids bytewise, the order used for every deterministic list.
-func lessID(a, b uuid.UUID) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return a[i] < b[i]
-		}
-	}
-	return false
-}
+// compareIDs orders uuids bytewise, the order of every deterministic list.
+func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }

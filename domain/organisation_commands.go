@@ -231,7 +231,7 @@ func (o *Organisation) RecordLeave(actor Actor, c RecordLeave) ([]Event, error) 
 			break
 		}
 	}
-	for _, u := range o.units {
+	for _, u := range o.Units() {
 		if u.HeadID == c.EmployeeID && c.EmployeeID != uuid.Nil {
 			p.add("employee_id", "still heads unit %q; appoint another head first", u.Name)
 		}

@@ -1,0 +1,449 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/appraisal-hr/appraisal/domain/scoring"
+)
+
+// Folded is one cycle's facts folded from the log: the engine's input and
+// what the application service needs beside it.
+type Folded struct {
+	Input scoring.Input
+	// State is the cycle's state after the last event folded.
+	State CycleState
+	// LastPosition is the position of the last event folded: the decision's
+	// "last input position" when the result is recorded.
+	LastPosition int64
+	// Appeals says who has an appeal open and who may still appeal.
+	Appeals AppealStatus
+}
+
+// Evaluation is a computed result with the facts it came from.
+type Evaluation struct {
+	Folded
+	Result scoring.Result
+}
+
+// Evaluate folds events (in global order, cut at the position or time of
+// interest) into the cycle's input and computes it. It is the one path from
+// history to numbers: projections, as-of queries, the service's approval and
+// publication checks and audit replay all call it.
+func Evaluate(events []Recorded, cycleID uuid.UUID) (Evaluation, error) {
+	return evaluateAs(events, cycleID, "")
+}
+
+// evaluateAs computes with the result status forced to status (when set):
+// a publication is computed before CyclePublished exists, yet must raise the
+// recommendations a published result raises, and its replay must do the same.
+func evaluateAs(events []Recorded, cycleID uuid.UUID, status scoring.ResultStatus) (Evaluation, error) {
+	f, err := FoldCycle(events, cycleID)
+	if err != nil {
+		return Evaluation{}, err
+	}
+	if status != "" {
+		f.Input.Cycle.Status = status
+	}
+	res, err := scoring.Compute(f.Input)
+	if err != nil {
+		return Evaluation{}, fmt.Errorf("evaluate cycle %s: %w", cycleID, err)
+	}
+	return Evaluation{Folded: f, Result: res}, nil
+}
+
+// ReplayDecision recomputes a recorded decision from the events up to its
+// last input position and lists every difference (none: MATCH).
+func ReplayDecision(events []Recorded, d RecordedDecision) (Evaluation, []Mismatch, error) {
+	ev, err := evaluateAs(UpToPosition(events, d.LastInputPosition), d.CycleID, d.Status)
+	if err != nil {
+		return Evaluation{}, nil, err
+	}
+	return ev, CompareDecision(d, ev.Result), nil
+}
+
+// UpToPosition returns the prefix of events (in global order) at or below
+// position.
+func UpToPosition(events []Recorded, position int64) []Recorded {
+	n, _ := slices.BinarySearchFunc(events, position+1, func(r Recorded, p int64) int {
+		switch {
+		case r.Position < p:
+			return -1
+		case r.Position > p:
+			return 1
+		}
+		return 0
+	})
+	return events[:n]
+}
+
+// UpToTime returns the prefix of events recorded at or before t. Recorded
+// times follow global order closely but not strictly (clocks of several
+// writers), so the cut is the last event at or before t, scanning forward.
+func UpToTime(events []Recorded, t time.Time) []Recorded {
+	n := 0
+	for i, r := range events {
+		if !r.At.After(t) {
+			n = i + 1
+		}
+	}
+	return events[:n]
+}
+
+// FoldCycle builds the engine input of cycleID from events in global order.
+//
+// The organisation is the one in force for the cycle: as of the last input
+// of its latest publication (unless reopened since), else as it is at the
+// end of events. The template and policy are the versions the cycle pinned.
+// Review events count only if the cycle's state at that point of the log
+// allowed them, so a command that raced a state change never counts.
+// History is every other cycle's latest recorded decision ending no later
+// than this cycle.
+func FoldCycle(events []Recorded, cycleID uuid.UUID) (Folded, error) {
+	fd := newFolder(cycleID, orgCutoff(events, cycleID))
+	for _, r := range events {
+		fd.add(r)
+	}
+	return fd.finish()
+}
+
+// orgCutoff is the last input position of the cycle's latest publication
+// that no reopening followed, or -1 when the organisation stays live.
+func orgCutoff(events []Recorded, cycleID uuid.UUID) int64 {
+	cut := int64(-1)
+	stream := CycleStream(cycleID)
+	for _, r := range events {
+		if r.Stream != stream {
+			continue
+		}
+		switch e := r.Event.(type) {
+		case DecisionRecorded:
+			if e.Kind == DecisionPublication {
+				cut = e.LastInputPosition
+			}
+		case CycleReopened:
+			cut = -1
+		}
+	}
+	return cut
+}
+
+// folder accumulates one fold.
+type folder struct {
+	cycleID      uuid.UUID
+	cycleStream  string
+	reviewPrefix string
+	cutoff       int64
+	last         int64
+
+	org       *Organisation
+	templates map[uuid.UUID]*TemplateVersions
+	policies  map[uuid.UUID]*PolicyVersions
+	cycles    map[uuid.UUID]*Cycle
+	reviews   map[uuid.UUID]*Review
+
+	evals     map[uuid.UUID]*scoring.Evaluation // by evaluation id
+	evalOrder []uuid.UUID
+	kpis      map[kpiKey]*scoring.KPIRecord
+	kpiOrder  []kpiKey
+	adjust    []scoring.Adjustment
+	overrides map[uuid.UUID]scoring.PairingOverride
+	payItems  []scoring.PayItem
+	// decisions of every cycle, latest last, for history.
+	decisions     map[uuid.UUID]RecordedDecision
+	decOrder      []uuid.UUID
+	decisionCycle map[uuid.UUID]uuid.UUID // decision id -> cycle id
+}
+
+type kpiKey struct {
+	employee  uuid.UUID
+	criterion string
+}
+
+func newFolder(cycleID uuid.UUID, cutoff int64) *folder {
+	return &folder{
+		cycleID: cycleID, cycleStream: CycleStream(cycleID),
+		reviewPrefix: "review-" + cycleID.String() + "-", cutoff: cutoff,
+		org: NewOrganisation(), templates: map[uuid.UUID]*TemplateVersions{},
+		policies: map[uuid.UUID]*PolicyVersions{}, cycles: map[uuid.UUID]*Cycle{},
+		reviews: map[uuid.UUID]*Review{}, evals: map[uuid.UUID]*scoring.Evaluation{},
+		kpis: map[kpiKey]*scoring.KPIRecord{}, overrides: map[uuid.UUID]scoring.PairingOverride{},
+		decisions: map[uuid.UUID]RecordedDecision{}, decisionCycle: map[uuid.UUID]uuid.UUID{},
+	}
+}
+
+// add folds one event.
+func (fd *folder) add(r Recorded) {
+	fd.last = r.Position
+	switch {
+	case r.Stream == OrganisationStream:
+		if fd.cutoff < 0 || r.Position <= fd.cutoff {
+			fd.org.apply(r.Event)
+		}
+	case strings.HasPrefix(r.Stream, "template-"):
+		fd.templateOf(r.Event).apply(r.Event)
+	case strings.HasPrefix(r.Stream, "policy-"):
+		fd.policyOf(r.Event).apply(r.Event)
+	case strings.HasPrefix(r.Stream, "cycle-"):
+		fd.addCycleEvent(r)
+	case strings.HasPrefix(r.Stream, fd.reviewPrefix):
+		fd.addReviewEvent(r)
+	}
+}
+
+func (fd *folder) templateOf(e Event) *TemplateVersions {
+	id := uuid.Nil
+	if t, ok := e.(TemplateVersionPublished); ok {
+		id = t.Template.ID
+	}
+	if fd.templates[id] == nil {
+		fd.templates[id] = &TemplateVersions{}
+	}
+	return fd.templates[id]
+}
+
+func (fd *folder) policyOf(e Event) *PolicyVersions {
+	id := uuid.Nil
+	if p, ok := e.(PolicyVersionPublished); ok {
+		id = p.Policy.ID
+	}
+	if fd.policies[id] == nil {
+		fd.policies[id] = &PolicyVersions{}
+	}
+	return fd.policies[id]
+}
+
+// addCycleEvent applies any cycle's events (other cycles give history) and
+// collects this cycle's pairing overrides and every recorded decision.
+func (fd *folder) addCycleEvent(r Recorded) {
+	id, err := uuid.Parse(strings.TrimPrefix(r.Stream, "cycle-"))
+	if err != nil {
+		return
+	}
+	c := fd.cycles[id]
+	if c == nil {
+		c = NewCycle()
+		fd.cycles[id] = c
+	}
+	c.apply(r.Event)
+	switch e := r.Event.(type) {
+	case PairingOverrideGranted:
+		if id == fd.cycleID {
+			fd.overrides[e.UnitID] = scoring.PairingOverride{UnitID: e.UnitID, EventID: r.ID, AuthorID: r.Actor.ID, Justification: e.Justification}
+		}
+	case DecisionRecorded:
+		if _, seen := fd.decisions[id]; !seen {
+			fd.decOrder = append(fd.decOrder, id)
+		}
+		fd.decisions[id] = RecordedDecision{DecisionRecorded: e, EventID: r.ID, Position: r.Position}
+		fd.decisionCycle[e.DecisionID] = id
+	case DecisionPartRecorded:
+		if cid, ok := fd.decisionCycle[e.DecisionID]; ok && fd.decisions[cid].DecisionID == e.DecisionID {
+			d := fd.decisions[cid]
+			d.Rows = append(d.Rows, e.Employees...)
+			fd.decisions[cid] = d
+		}
+	}
+}
+
+// addReviewEvent folds one event of this cycle's review streams, if the
+// cycle's state allowed it when it was recorded.
+func (fd *folder) addReviewEvent(r Recorded) {
+	c := fd.cycles[fd.cycleID]
+	if c == nil || !slices.Contains(reviewStates(r.Event), c.State()) {
+		return
+	}
+	employee, err := uuid.Parse(strings.TrimPrefix(r.Stream, fd.reviewPrefix))
+	if err != nil {
+		return
+	}
+	rv := fd.reviews[employee]
+	if rv == nil {
+		rv = NewReview(fd.cycleID, employee)
+		fd.reviews[employee] = rv
+	}
+	rv.apply(r.Event)
+	switch e := r.Event.(type) {
+	case EvaluationSubmitted:
+		fd.evals[e.EvaluationID] = &scoring.Evaluation{EventID: r.ID, Kind: e.Kind, RaterID: e.RaterID,
+			EmployeeID: employee, Scores: criterionScores(e.Scores)}
+		fd.evalOrder = append(fd.evalOrder, e.EvaluationID)
+	case EvaluationAmended:
+		if ev := fd.evals[e.EvaluationID]; ev != nil {
+			ev.Scores = criterionScores(e.Scores)
+			ev.AmendmentEventIDs = append(ev.AmendmentEventIDs, r.ID)
+		}
+	case KPITargetSet:
+		k := fd.kpi(employee, e.Criterion)
+		k.Target, k.TargetEventID = e.Target, r.ID
+	case KPIActualRecorded:
+		k := fd.kpi(employee, e.Criterion)
+		k.Actual, k.ActualEventID = e.Actual, r.ID
+	case ScoreAdjusted:
+		fd.adjust = append(fd.adjust, scoring.Adjustment{EventID: r.ID, Position: r.Position, EmployeeID: employee,
+			Origin: e.Origin, Kind: e.Kind, Value: e.Value, AuthorID: r.Actor.ID, Reason: e.Reason})
+	case AwardGranted:
+		fd.payItems = append(fd.payItems, scoring.PayItem{EventID: r.ID, EmployeeID: employee, Kind: scoring.Award,
+			Type: e.Type, Amount: e.Amount, Reason: e.Reason})
+	case PenaltyImposed:
+		fd.payItems = append(fd.payItems, scoring.PayItem{EventID: r.ID, EmployeeID: employee, Kind: scoring.Penalty,
+			Type: e.Type, Amount: e.Amount, Reason: e.Reason})
+	}
+}
+
+func (fd *folder) kpi(employee uuid.UUID, criterion string) *scoring.KPIRecord {
+	key := kpiKey{employee, criterion}
+	if fd.kpis[key] == nil {
+		fd.kpis[key] = &scoring.KPIRecord{EmployeeID: employee, Criterion: criterion}
+		fd.kpiOrder = append(fd.kpiOrder, key)
+	}
+	return fd.kpis[key]
+}
+
+func criterionScores(entries []ScoreEntry) []scoring.CriterionScore {
+	out := make([]scoring.CriterionScore, len(entries))
+	for i, s := range entries {
+		out[i] = scoring.CriterionScore{Criterion: s.Criterion, Score: s.Score}
+	}
+	return out
+}
+
+// finish assembles the input, keeping only facts about employees in scope.
+func (fd *folder) finish() (Folded, error) {
+	c := fd.cycles[fd.cycleID]
+	if c == nil || !c.Exists() {
+		return Folded{}, &NotFoundError{Kind: "cycle", ID: fd.cycleID.String()}
+	}
+	s := c.Settings()
+	tv, pv := c.PinnedVersions()
+	if tv == 0 {
+		return Folded{}, &StateError{Action: "evaluate", State: string(c.State()), Allowed: []string{"any state after draft"}}
+	}
+	tpl, okT := fd.templates[s.TemplateID].versionAt(tv)
+	pol, okP := fd.policies[s.PolicyID].versionAt(pv)
+	if !okT || !okP {
+		return Folded{}, fmt.Errorf("cycle %s pins template v%d and policy v%d, not in the events given: %w", fd.cycleID, tv, pv, ErrNotFound)
+	}
+	in := scoring.Input{
+		Cycle: scoring.Cycle{ID: fd.cycleID, Name: s.Name, Cadence: s.Cadence, Months: s.Cadence.Months(),
+			PeriodStart: s.PeriodStart, PeriodEnd: s.PeriodEnd, Status: c.resultStatus()},
+		Template: tpl, Policy: pol,
+	}
+	inScope := fd.scope(c, &in)
+	fd.facts(&in, inScope)
+	in.History = fd.history(s, pol, inScope)
+	return Folded{Input: in, State: c.State(), LastPosition: fd.last, Appeals: fd.appeals(in.Employees)}, nil
+}
+
+// versionAt is At on a possibly missing aggregate.
+func (v *Versions[T]) versionAt(n int) (T, bool) {
+	if v == nil {
+		var zero T
+		return zero, false
+	}
+	return v.At(n)
+}
+
+// scope fills the employees in scope and their units.
+func (fd *folder) scope(c *Cycle, in *scoring.Input) map[uuid.UUID]bool {
+	inScope := map[uuid.UUID]bool{}
+	units := map[uuid.UUID]bool{}
+	for _, m := range c.Participants(fd.org) {
+		level, _ := fd.org.Level(m.LevelID)
+		in.Employees = append(in.Employees, scoring.Employee{ID: m.ID, UnitID: m.UnitID,
+			PositionLevel: level.Name, MonthlyStandard: level.MonthlyStandard})
+		inScope[m.ID] = true
+		if !units[m.UnitID] {
+			units[m.UnitID] = true
+			u, _ := fd.org.Unit(m.UnitID)
+			in.Units = append(in.Units, scoring.Unit{ID: u.ID, Name: u.Name, HeadID: u.HeadID})
+		}
+	}
+	for _, unit := range sortedIDs(fd.overrides) {
+		if units[unit] {
+			in.PairingOverrides = append(in.PairingOverrides, fd.overrides[unit])
+		}
+	}
+	return inScope
+}
+
+// facts copies evaluations, KPIs, adjustments and pay items of employees in
+// scope, in the order they were recorded.
+func (fd *folder) facts(in *scoring.Input, inScope map[uuid.UUID]bool) {
+	for _, id := range fd.evalOrder {
+		if ev := fd.evals[id]; inScope[ev.EmployeeID] {
+			in.Evaluations = append(in.Evaluations, *ev)
+		}
+	}
+	for _, key := range fd.kpiOrder {
+		// A KPI without an actual has no score yet: the engine reports the
+		// criterion missing rather than scoring zero.
+		if k := fd.kpis[key]; inScope[key.employee] && k.ActualEventID != uuid.Nil && k.TargetEventID != uuid.Nil {
+			in.KPIs = append(in.KPIs, *k)
+		}
+	}
+	for _, a := range fd.adjust {
+		if inScope[a.EmployeeID] {
+			in.Adjustments = append(in.Adjustments, a)
+		}
+	}
+	for _, it := range fd.payItems {
+		if inScope[it.EmployeeID] {
+			in.PayItems = append(in.PayItems, it)
+		}
+	}
+}
+
+// history lists in-scope employees' results of other cycles' latest
+// decisions that end no later than this cycle, graded under this policy.
+func (fd *folder) history(s CycleSettings, pol scoring.Policy, inScope map[uuid.UUID]bool) []scoring.PastResult {
+	grades := map[string]bool{}
+	for _, g := range pol.Grades {
+		grades[g.Grade] = true
+	}
+	var out []scoring.PastResult
+	for _, cid := range fd.decOrder {
+		other := fd.cycles[cid].Settings()
+		if cid == fd.cycleID || other.PeriodEnd.After(s.PeriodEnd) {
+			continue
+		}
+		d := fd.decisions[cid]
+		for _, row := range d.Rows {
+			if inScope[row.EmployeeID] && grades[row.Grade] {
+				out = append(out, scoring.PastResult{EmployeeID: row.EmployeeID, CycleID: cid, Cadence: other.Cadence,
+					PeriodStart: other.PeriodStart, PeriodEnd: other.PeriodEnd, Grade: row.Grade,
+					Status: d.Status, EventID: d.EventID})
+			}
+		}
+	}
+	return out
+}
+
+// appeals reports open appeals and the employees who may still appeal.
+func (fd *folder) appeals(emps []scoring.Employee) AppealStatus {
+	var st AppealStatus
+	for _, m := range emps {
+		rv := fd.reviews[m.ID]
+		switch {
+		case rv != nil && rv.HasOpenAppeal():
+			st.Open = append(st.Open, m.ID)
+		case rv == nil || !rv.Settled():
+			st.Unsettled = append(st.Unsettled, m.ID)
+		}
+	}
+	return st
+}
+
+// sortedIDs returns a map's keys in id order.
+func sortedIDs[V any](m map[uuid.UUID]V) []uuid.UUID {
+	out := make([]uuid.UUID, 0, len(m))
+	for id := range m {
+		out = append(out, id)
+	}
+	slices.SortFunc(out, compareIDs)
+	return out
+}
