@@ -31,6 +31,11 @@ func quo(a, b decimal.Decimal) decimal.Decimal {
 	if !decimal.New(n, b.Exponent()).Equal(b) {
 		return a.DivRound(b, QuotientPlaces)
 	}
+	if n > 0 && n < int64(len(reciprocals)) && b.Exponent() == 0 && reciprocals[n].ok {
+		// Multiplying by an exact 1/n gives the same digits as DivRound at
+		// the places computed below, for one multiplication.
+		return a.Mul(reciprocals[n].d)
+	}
 	extra, ok := terminating(n)
 	if !ok {
 		return a.DivRound(b, QuotientPlaces)
@@ -42,6 +47,20 @@ func quo(a, b decimal.Decimal) decimal.Decimal {
 	}
 	return a.DivRound(b, max(places, 0))
 }
+
+// reciprocals holds 1/n exactly for the small n whose reciprocal
+// terminates (the usual counts of peers and customers, weight totals).
+var reciprocals = func() (r [129]struct {
+	d  decimal.Decimal
+	ok bool
+}) {
+	for n := int64(1); n < int64(len(r)); n++ {
+		if extra, ok := terminating(n); ok {
+			r[n].d, r[n].ok = one.DivRound(decimal.NewFromInt(n), extra), true
+		}
+	}
+	return r
+}()
 
 // terminating reports whether 1/n has a finite decimal expansion (n = 2^i 5^j)
 // and how many places it needs (max(i, j)).
@@ -64,15 +83,16 @@ func terminating(n int64) (int32, bool) {
 // weightedMean is Σ weight × value / Σ weight over terms, and Σ weight. It
 // is zero when the weights sum to zero (nothing present).
 func weightedMean(terms []Term) (mean, weights decimal.Decimal) {
-	num, den := zero, zero
+	num, den := newSum(), newSum()
 	for _, t := range terms {
-		num = num.Add(t.Value.Mul(t.Weight))
-		den = den.Add(t.Weight)
+		num.addProduct(t.Value, t.Weight)
+		den.add(t.Weight)
 	}
-	if den.IsZero() {
+	w := den.value()
+	if w.IsZero() {
 		return zero, zero
 	}
-	return quo(num, den), den
+	return quo(num.value(), w), w
 }
 
 // clamp limits v to [lo, hi].
@@ -84,4 +104,20 @@ func clamp(v, lo, hi decimal.Decimal) decimal.Decimal {
 		return hi
 	}
 	return v
+}
+
+// counts holds the small integers means divide by, so that a mean does not
+// allocate its divisor.
+var counts = func() (c [33]decimal.Decimal) {
+	for n := range c {
+		c[n] = decimal.NewFromInt(int64(n))
+	}
+	return c
+}()
+
+func count(n int) decimal.Decimal {
+	if n < len(counts) {
+		return counts[n]
+	}
+	return decimal.NewFromInt(int64(n))
 }

@@ -72,13 +72,14 @@ func (e *engine) budget(u *UnitResult, emps []EmployeeResult, m []int) {
 // sumOf totals one figure over a unit's members, one term per member.
 func sumOf(emps []EmployeeResult, m []int, label string, figure func(*EmployeeResult) decimal.Decimal) Derived {
 	terms := make([]Term, len(m))
-	sum := zero
+	total := newSum()
 	for j, i := range m {
 		v := figure(&emps[i])
 		terms[j] = Term{Ref: emps[i].EmployeeID, Value: v, Weight: one}
-		sum = sum.Add(v)
+		total.add(v)
 	}
-	return Derived{Value: sum, Trace: Trace{{Op: OpSum, Label: label, Terms: terms, Value: sum}}}
+	v := total.value()
+	return Derived{Value: v, Trace: Trace{{Op: OpSum, Label: label, Terms: terms, Value: v}}}
 }
 
 // drivers are the members paid above their standard, largest excess first,

@@ -160,7 +160,7 @@ func (p Policy) rank(grade string) int {
 // guarantees the last band starts at 0, so every score in [0,100] has one.
 func (p Policy) band(score decimal.Decimal) int {
 	for i, b := range p.Grades {
-		if score.GreaterThanOrEqual(b.LowerBound) {
+		if compare(score, b.LowerBound) >= 0 {
 			return i
 		}
 	}

@@ -9,14 +9,20 @@ import (
 )
 
 // outcome is one graded cycle of an employee: an earlier cycle from the
-// history, or the cycle being computed.
+// history, or the cycle being computed (current), whose evidence is the
+// adjustments behind its grade rather than a decision event.
 type outcome struct {
 	PastResult
-	eventIDs []uuid.UUID
+	current     bool
+	adjustments []uuid.UUID
 }
 
 func (o outcome) evidence() Evidence {
-	return Evidence{CycleID: o.CycleID, Cadence: o.Cadence, PeriodEnd: o.PeriodEnd, Grade: o.Grade, Status: o.Status, EventIDs: o.eventIDs}
+	ids := o.adjustments
+	if !o.current {
+		ids = []uuid.UUID{o.EventID}
+	}
+	return Evidence{CycleID: o.CycleID, Cadence: o.Cadence, PeriodEnd: o.PeriodEnd, Grade: o.Grade, Status: o.Status, EventIDs: ids}
 }
 
 func evidenceOf(os []outcome) []Evidence {
@@ -38,7 +44,7 @@ func (e *engine) followUp(res *Result, r *EmployeeResult) {
 	hist := e.history[e.empIdx[r.EmployeeID]]
 	seq := make([]outcome, 0, len(hist)+1)
 	for _, h := range hist {
-		seq = append(seq, outcome{PastResult: h, eventIDs: []uuid.UUID{h.EventID}})
+		seq = append(seq, outcome{PastResult: h})
 	}
 	var adjEvents []uuid.UUID
 	for _, a := range r.Adjustments {
@@ -47,7 +53,7 @@ func (e *engine) followUp(res *Result, r *EmployeeResult) {
 	cur := outcome{PastResult: PastResult{
 		EmployeeID: r.EmployeeID, CycleID: c.ID, Cadence: c.Cadence, PeriodStart: c.PeriodStart,
 		PeriodEnd: c.PeriodEnd, Grade: r.Grade, Status: c.Status,
-	}, eventIDs: adjEvents}
+	}, current: true, adjustments: adjEvents}
 	seq = append(seq, cur) // history ends no later than this cycle (Validate)
 
 	p := e.in.Policy
@@ -123,7 +129,7 @@ func (e *engine) promotion(seq []outcome) []outcome {
 		return nil
 	}
 	p := e.in.Policy
-	var window []outcome
+	window := make([]outcome, 0, n)
 	for i := len(seq) - 1; i >= 0 && len(window) < n; i-- {
 		if seq[i].Cadence == c.Cadence && seq[i].Status == Closed {
 			window = append(window, seq[i])

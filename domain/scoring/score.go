@@ -2,8 +2,6 @@ package scoring
 
 import (
 	"strings"
-
-	"github.com/shopspring/decimal"
 )
 
 // scoreEmployee runs SPEC §5 and §6 and the pay of §7 before any budget rule
@@ -94,7 +92,8 @@ func (e *engine) bucketScores(evals []Evaluation) [][]Term {
 // scoreRated is SPEC §5 steps 1-2: the mean per rater kind, then the mean
 // of those weighted by the policy, re-normalised over the kinds present.
 func (e *engine) scoreRated(cr *CriterionResult, c Criterion, buckets [][]Term) {
-	var present []Term
+	present := make([]Term, 0, len(c.RatedBy))
+	cr.Raters = make([]RaterScore, 0, len(c.RatedBy))
 	for ki, kind := range RaterKinds() {
 		if !c.rates(kind) {
 			continue
@@ -125,15 +124,19 @@ func (e *engine) scoreRated(cr *CriterionResult, c Criterion, buckets [][]Term) 
 
 // raterMean is the mean of one kind's scores, mapped to 0-100.
 func (e *engine) raterMean(kind RaterKind, scale Scale, scores []Term) RaterScore {
-	sum := scores[0].Value
-	for _, t := range scores[1:] {
-		sum = sum.Add(t.Value)
-	}
-	mean := sum
+	mean := scores[0].Value
 	if len(scores) > 1 {
-		mean = quo(sum, decimal.NewFromInt(int64(len(scores))))
+		total := newSum()
+		for _, t := range scores {
+			total.add(t.Value)
+		}
+		mean = quo(total.value(), count(len(scores)))
 	}
-	trace := make(Trace, 1, 2)
+	steps := 1
+	if scale == ScaleFivePoint {
+		steps = 2
+	}
+	trace := make(Trace, 1, steps)
 	trace[0] = Step{Op: OpMean, Label: string(kind), Terms: scores, Value: mean}
 	if scale == ScaleFivePoint {
 		mapped := mean.Sub(one).Mul(twentyFive)

@@ -17,7 +17,7 @@ func (in Input) Validate() error {
 	units := in.validateUnits(&p)
 	emps := in.validateEmployees(&p, units)
 	crits := criterionIndex(in.Template)
-	eventIDs := map[uuid.UUID]bool{}
+	eventIDs := make(map[uuid.UUID]bool, len(in.Evaluations)+len(in.Adjustments))
 	in.validateEvaluations(&p, emps, crits, eventIDs)
 	in.validateKPIs(&p, emps, crits)
 	in.validateAdjustments(&p, emps, eventIDs)
@@ -107,8 +107,8 @@ type raterKey struct {
 
 func (in Input) validateEvaluations(p *problems, emps map[uuid.UUID]bool, crits map[string]int, events map[uuid.UUID]bool) {
 	cs, _ := criteria(in.Template)
-	raters := map[raterKey]bool{}
-	managers := map[uuid.UUID]bool{}
+	raters := make(map[raterKey]bool, len(in.Evaluations))
+	managers := make(map[uuid.UUID]bool, len(in.Employees))
 	// scoredBy[c] == i+1 when evaluation i scored criterion c: a reusable
 	// duplicate check, because this loop sees every score of the cycle.
 	scoredBy := make([]int, len(cs))
@@ -156,7 +156,7 @@ func (in Input) validateEvaluations(p *problems, emps map[uuid.UUID]bool, crits 
 				p.add(sf("criterion"), fmt.Sprintf("%q is not rated by %s raters", s.Criterion, ev.Kind))
 			}
 			scoredBy[ci] = i + 1
-			if lo, hi, ok := cs[ci].Scale.bounds(); ok && (s.Score.LessThan(lo) || s.Score.GreaterThan(hi)) {
+			if lo, hi, ok := cs[ci].Scale.bounds(); ok && (compare(s.Score, lo) < 0 || compare(s.Score, hi) > 0) {
 				p.add(sf("score"), fmt.Sprintf("%s is outside the %s scale", s.Score, cs[ci].Scale))
 			}
 		}
