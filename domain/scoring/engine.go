@@ -63,8 +63,8 @@ type engine struct {
 	payItems    [][]PayItem    // per employee, by event
 	history     [][]PastResult // per employee, by period end, cycle
 
-	// counts is scratch space for scoreEmployee, reused between employees.
-	counts []int
+	// bucketSizes is scratch space for bucketScores, reused between employees.
+	bucketSizes []int
 }
 
 func newEngine(in Input) *engine {
@@ -77,7 +77,7 @@ func newEngine(in Input) *engine {
 			e.caps[i] = in.Policy.KPICap
 		}
 	}
-	for i, k := range RaterKinds() {
+	for i, k := range raterKindOrder {
 		e.weights[i] = in.Policy.RaterWeights.Of(k)
 	}
 	e.emps = slices.Clone(in.Employees)
@@ -86,7 +86,7 @@ func newEngine(in Input) *engine {
 	for i, emp := range e.emps {
 		e.empIdx[emp.ID] = i
 	}
-	e.counts = make([]int, len(e.crits)*numRaterKinds)
+	e.bucketSizes = make([]int, len(e.crits)*numRaterKinds)
 
 	e.evals = groupSorted(e, in.Evaluations, func(v Evaluation) uuid.UUID { return v.EmployeeID }, func(a, b Evaluation) int {
 		return cmp.Or(cmp.Compare(a.Kind.index(), b.Kind.index()), compareIDs(a.RaterID, b.RaterID), compareIDs(a.EventID, b.EventID))

@@ -1,5 +1,7 @@
 package scoring
 
+import "slices"
+
 // RaterKind is who gave an evaluation (SPEC §4).
 type RaterKind string
 
@@ -14,8 +16,11 @@ const (
 // RaterKinds lists every rater kind in the fixed order used for iteration and
 // output, so that results never depend on map order.
 func RaterKinds() []RaterKind {
-	return []RaterKind{RaterSelf, RaterPeer, RaterManager, RaterCustomer}
+	return slices.Clone(raterKindOrder[:])
 }
+
+// raterKindOrder backs RaterKinds; index() is a kind's position in it.
+var raterKindOrder = [numRaterKinds]RaterKind{RaterSelf, RaterPeer, RaterManager, RaterCustomer}
 
 // Valid reports whether k is one of the four rater kinds.
 func (k RaterKind) Valid() bool {

@@ -106,9 +106,9 @@ func clamp(v, lo, hi decimal.Decimal) decimal.Decimal {
 	return v
 }
 
-// counts holds the small integers means divide by, so that a mean does not
-// allocate its divisor.
-var counts = func() (c [33]decimal.Decimal) {
+// smallInts holds the small integers means divide by, so that a mean does
+// not allocate its divisor.
+var smallInts = func() (c [33]decimal.Decimal) {
 	for n := range c {
 		c[n] = decimal.NewFromInt(int64(n))
 	}
@@ -116,8 +116,8 @@ var counts = func() (c [33]decimal.Decimal) {
 }()
 
 func count(n int) decimal.Decimal {
-	if n < len(counts) {
-		return counts[n]
+	if n < len(smallInts) {
+		return smallInts[n]
 	}
 	return decimal.NewFromInt(int64(n))
 }

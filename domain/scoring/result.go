@@ -50,7 +50,8 @@ type EmployeeResult struct {
 	// Complete is false when some criterion has no score at all (no rater
 	// and no KPI record); the remaining criteria and dimensions are then
 	// re-normalised like absent rater kinds, Missing names the criteria, and
-	// the cycle cannot pass approval.
+	// the cycle cannot pass approval. With nothing scored at all the overall
+	// score is 0: a provisional figure, never an approvable one.
 	Complete bool     `json:"complete"`
 	Missing  []string `json:"missing,omitempty"`
 

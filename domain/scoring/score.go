@@ -24,7 +24,7 @@ func (e *engine) scoreEmployee(i int, emp Employee) EmployeeResult {
 		}
 	}
 	r.Dimensions = e.scoreDimensions(r.Criteria)
-	r.Overall = overall(e.in.Template, r.Dimensions)
+	r.Overall = overall(r.Dimensions)
 	r.Adjustments, r.Final = final(r.Overall.Value, e.adjustments[i])
 	e.grade(&r)
 	e.pay(&r)
@@ -60,19 +60,19 @@ func (e *engine) scoreCriteria(evals []Evaluation, kpis []KPIRecord) []Criterion
 // bucket per (criterion, rater kind), each in rater order. All terms share
 // one allocation.
 func (e *engine) bucketScores(evals []Evaluation) [][]Term {
-	clear(e.counts)
+	clear(e.bucketSizes)
 	total := 0
 	for _, ev := range evals {
 		kind := ev.Kind.index()
 		for _, s := range ev.Scores {
-			e.counts[e.critIdx[s.Criterion]*numRaterKinds+kind]++
+			e.bucketSizes[e.critIdx[s.Criterion]*numRaterKinds+kind]++
 			total++
 		}
 	}
 	terms := make([]Term, total)
-	buckets := make([][]Term, len(e.counts))
+	buckets := make([][]Term, len(e.bucketSizes))
 	start := 0
-	for b, n := range e.counts {
+	for b, n := range e.bucketSizes {
 		buckets[b] = terms[start : start : start+n]
 		start += n
 	}
@@ -94,7 +94,7 @@ func (e *engine) bucketScores(evals []Evaluation) [][]Term {
 func (e *engine) scoreRated(cr *CriterionResult, c Criterion, buckets [][]Term) {
 	present := make([]Term, 0, len(c.RatedBy))
 	cr.Raters = make([]RaterScore, 0, len(c.RatedBy))
-	for ki, kind := range RaterKinds() {
+	for ki, kind := range raterKindOrder {
 		if !c.rates(kind) {
 			continue
 		}
@@ -178,7 +178,7 @@ func (e *engine) scoreDimensions(crits []CriterionResult) []DimensionResult {
 
 // overall is SPEC §5 step 4 for the whole: the weighted mean of the
 // dimensions that have a score.
-func overall(t Template, dims []DimensionResult) Derived {
+func overall(dims []DimensionResult) Derived {
 	terms := make([]Term, 0, len(dims))
 	var missing []string
 	for _, d := range dims {
