@@ -15,12 +15,13 @@
 //	store, err := postgres.Open(ctx, "postgres://...", postgres.Options{Upcasters: u})
 //	store.Pool() *pgxpool.Pool             // same database (search_path already set)
 //	store.Schema() string                  // the schema the store lives in
-//	migrations.Apply(ctx, db, migrations.SQLite|migrations.Postgres, logger)
-//	                                       // every area's migrations; postgres: stdlib.OpenDBFromPool(pool)
+//	store.Migrate(ctx, logger)             // both backends: every area's migrations (migrations.Apply)
+//	(*postgres.Store).Lag(ctx)             // backlog held back by the oldest open transaction
 //	eventstoretest.NewSQLite(t) *sqlite.Store     // migrated store in t.TempDir()
 //	eventstoretest.NewPostgres(t) *postgres.Store // migrated store in a fresh schema, dropped after the test;
 //	                                              // skips (or fails under APPRAISAL_REQUIRE_POSTGRES=1)
 //	                                              // without APPRAISAL_TEST_DATABASE_URL
+//	eventstoretest.Run(t, eventstoretest.SQLiteBackend()) // the conformance suite
 //	var u eventstore.Upcasters; u.Register("type", 1, func(old json.RawMessage) (json.RawMessage, error))
 //
 // Subscribe returns ctx.Err() when its context ends, or the handler's error.

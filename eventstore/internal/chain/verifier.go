@@ -125,13 +125,16 @@ func (v *Verifier) Heads(heads map[string]Head) {
 	for _, name := range names {
 		h, recorded := heads[name]
 		s := v.streams[name]
+		// Heads are checked after the whole log, so events missing here were
+		// removed from the end of the log: the first bad position is the one
+		// after the last intact event.
 		switch {
 		case s == nil:
-			v.Fail(0, name, fmt.Sprintf("stream %s is recorded at version %d but has no events: they were removed", name, h.Version))
+			v.Fail(v.lastPosition+1, name, fmt.Sprintf("stream %s is recorded at version %d but has no events: they were removed", name, h.Version))
 		case !recorded:
 			v.Fail(s.lastPosition, name, fmt.Sprintf("stream %s has events but no recorded head: it was inserted behind the store", name))
 		case h.Version != s.Version || !bytes.Equal(h.Hash, s.Hash):
-			v.Fail(s.lastPosition, name, fmt.Sprintf("stream %s is recorded at version %d but its events end at version %d: events were removed or altered at its end", name, h.Version, s.Version))
+			v.Fail(v.lastPosition+1, name, fmt.Sprintf("stream %s is recorded at version %d but its events end at version %d: events were removed or altered at the end of the log", name, h.Version, s.Version))
 		}
 		if v.failed {
 			return
