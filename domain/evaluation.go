@@ -158,6 +158,7 @@ func validateScores(p *problems, t scoring.Template, kind scoring.RaterKind, sco
 			continue
 		case c.Kind != scoring.Rated || !slices.Contains(c.RatedBy, kind):
 			p.add(f+".criterion", "%q is not rated by %s raters", s.Criterion, kind)
+			continue
 		case seen[s.Criterion]:
 			p.add(f+".criterion", "%q is scored twice", s.Criterion)
 		}
