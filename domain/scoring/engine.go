@@ -65,6 +65,10 @@ type engine struct {
 
 	// bucketSizes is scratch space for bucketScores, reused between employees.
 	bucketSizes []int
+	// Slabs for the many small slices of the results' traces.
+	steps  slab[Step]
+	terms  slab[Term]
+	raters slab[RaterScore]
 }
 
 func newEngine(in Input) *engine {

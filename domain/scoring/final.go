@@ -9,8 +9,8 @@ import (
 // [0, 100], and half-up rounding to 2 places. Clamping comes once, after the
 // last adjustment, so that two deltas that cancel out leave the score where
 // it was even if the first went past a limit.
-func final(overall decimal.Decimal, adjs []Adjustment) ([]AppliedAdjustment, Derived) {
-	trace := make(Trace, 0, len(adjs)+2)
+func (e *engine) final(overall decimal.Decimal, adjs []Adjustment) ([]AppliedAdjustment, Derived) {
+	trace := e.steps.room(len(adjs) + 2)
 	applied := make([]AppliedAdjustment, 0, len(adjs))
 	v := overall
 	for _, a := range adjs {
@@ -23,10 +23,7 @@ func final(overall decimal.Decimal, adjs []Adjustment) ([]AppliedAdjustment, Der
 		applied = append(applied, AppliedAdjustment{Adjustment: a, Before: before, After: v})
 		trace = append(trace, Step{
 			Op: OpAdjust, Label: string(a.Kind), Ref: a.AuthorID, Value: v,
-			Terms: []Term{
-				{Label: "before", Value: before, Weight: one},
-				{Label: string(a.Kind), Value: a.Value, Weight: one},
-			},
+			Terms:    e.operands(Term{Label: "before", Value: before}, Term{Label: string(a.Kind), Value: a.Value}),
 			EventIDs: []uuid.UUID{a.EventID},
 			Note:     string(a.Origin) + ": " + a.Reason,
 		})
@@ -34,10 +31,8 @@ func final(overall decimal.Decimal, adjs []Adjustment) ([]AppliedAdjustment, Der
 	clamped := clamp(v, zero, hundred)
 	rounded := clamped.Round(2)
 	trace = append(trace,
-		Step{Op: OpClamp, Value: clamped, Note: "limited to [0, 100]",
-			Terms: []Term{{Label: "score", Value: v, Weight: one}}},
-		Step{Op: OpRound, Value: rounded, Note: "half-up to 2 places",
-			Terms: []Term{{Label: "score", Value: clamped, Weight: one}}},
+		Step{Op: OpClamp, Value: clamped, Note: "limited to [0, 100]", Terms: e.operands(Term{Label: "score", Value: v})},
+		Step{Op: OpRound, Value: rounded, Note: "half-up to 2 places", Terms: e.operands(Term{Label: "score", Value: clamped})},
 	)
 	return applied, Derived{Value: rounded, Trace: trace}
 }
@@ -46,9 +41,9 @@ func final(overall decimal.Decimal, adjs []Adjustment) ([]AppliedAdjustment, Der
 func (e *engine) grade(r *EmployeeResult) {
 	b := e.in.Policy.Grades[e.in.Policy.band(r.Final.Value)]
 	r.Grade, r.Coefficient = b.Grade, b.Coefficient
-	r.GradeTrace = Trace{
-		{Op: OpBand, Label: b.Grade, Value: b.LowerBound, Note: "first band whose lower bound (inclusive) the final score reaches",
-			Terms: []Term{{Label: "final", Value: r.Final.Value, Weight: one}}},
-		{Op: OpCoefficient, Label: b.Grade, Value: b.Coefficient},
-	}
+	r.GradeTrace = e.trace(
+		Step{Op: OpBand, Label: b.Grade, Value: b.LowerBound, Note: "first band whose lower bound (inclusive) the final score reaches",
+			Terms: e.operands(Term{Label: "final", Value: r.Final.Value})},
+		Step{Op: OpCoefficient, Label: b.Grade, Value: b.Coefficient},
+	)
 }

@@ -12,24 +12,24 @@ func (e *engine) scoreKPI(cr *CriterionResult, ci int, k KPIRecord) {
 	c := e.crits[ci]
 	rec := k
 	cr.KPI = &rec
-	target := Term{Label: "target", Value: k.Target, Weight: one, EventID: k.TargetEventID}
-	actual := Term{Label: "actual", Value: k.Actual, Weight: one, EventID: k.ActualEventID}
+	target := Term{Label: "target", Value: k.Target, EventID: k.TargetEventID}
+	actual := Term{Label: "actual", Value: k.Actual, EventID: k.ActualEventID}
 	cp := e.caps[ci]
 	var ratio Step
 	switch {
 	case !c.LowerIsBetter:
-		ratio = Step{Op: OpKPI, Label: c.Key, Terms: []Term{actual, target},
+		ratio = Step{Op: OpKPI, Label: c.Key, Terms: e.operands(actual, target),
 			Value: quo(k.Actual.Mul(hundred), k.Target), Note: "actual / target × 100"}
 	case k.Actual.IsZero():
-		ratio = Step{Op: OpKPI, Label: c.Key, Terms: []Term{target, actual},
+		ratio = Step{Op: OpKPI, Label: c.Key, Terms: e.operands(target, actual),
 			Value: cp, Note: "lower is better and the actual is 0: the best result, scored at the cap"}
 	default:
-		ratio = Step{Op: OpKPI, Label: c.Key, Terms: []Term{target, actual},
+		ratio = Step{Op: OpKPI, Label: c.Key, Terms: e.operands(target, actual),
 			Value: quo(k.Target.Mul(hundred), k.Actual), Note: "lower is better: target / actual × 100"}
 	}
 	capped := decimal.Min(ratio.Value, cp)
-	cr.Score = Derived{Value: capped, Trace: Trace{ratio, {
+	cr.Score = Derived{Value: capped, Trace: e.trace(ratio, Step{
 		Op: OpCap, Label: c.Key, Value: capped, Note: "min(score, cap)",
-		Terms: []Term{{Label: "score", Value: ratio.Value, Weight: one}, {Label: "cap", Value: cp, Weight: one}},
-	}}}
+		Terms: e.operands(Term{Label: "score", Value: ratio.Value}, Term{Label: "cap", Value: cp}),
+	})}
 }

@@ -13,15 +13,15 @@ import (
 func (e *engine) pay(r *EmployeeResult) {
 	months := decimal.NewFromInt(int64(r.Months))
 	std := r.MonthlyStandard.Mul(months)
-	r.Standard = Derived{Value: std, Trace: Trace{{
+	r.Standard = Derived{Value: std, Trace: e.trace(Step{
 		Op: OpStandard, Value: std, Note: "monthly standard × months covered",
-		Terms: []Term{{Label: "monthly standard", Value: r.MonthlyStandard, Weight: one}, {Label: "months", Value: months, Weight: one}},
-	}}}
+		Terms: e.operands(Term{Label: "monthly standard", Value: r.MonthlyStandard}, Term{Label: "months", Value: months}),
+	})}
 	p := std.Mul(r.Coefficient).Round(2)
-	r.PayBeforeBudget = Derived{Value: p, Trace: Trace{{
+	r.PayBeforeBudget = Derived{Value: p, Trace: e.trace(Step{
 		Op: OpPay, Label: r.Grade, Value: p, Note: "standard × coefficient, half-up to 0.01",
-		Terms: []Term{{Label: "standard", Value: std, Weight: one}, {Label: "coefficient", Value: r.Coefficient, Weight: one}},
-	}}}
+		Terms: e.operands(Term{Label: "standard", Value: std}, Term{Label: "coefficient", Value: r.Coefficient}),
+	})}
 	r.Pay = r.PayBeforeBudget
 	r.ProrationFactor = one
 }

@@ -24,8 +24,8 @@ func (e *engine) scoreEmployee(i int, emp Employee) EmployeeResult {
 		}
 	}
 	r.Dimensions = e.scoreDimensions(r.Criteria)
-	r.Overall = overall(r.Dimensions)
-	r.Adjustments, r.Final = final(r.Overall.Value, e.adjustments[i])
+	r.Overall = e.overall(r.Dimensions)
+	r.Adjustments, r.Final = e.final(r.Overall.Value, e.adjustments[i])
 	e.grade(&r)
 	e.pay(&r)
 	return r
@@ -69,7 +69,7 @@ func (e *engine) bucketScores(evals []Evaluation) [][]Term {
 			total++
 		}
 	}
-	terms := make([]Term, total)
+	terms := e.terms.take(total)
 	buckets := make([][]Term, len(e.bucketSizes))
 	start := 0
 	for b, n := range e.bucketSizes {
@@ -92,8 +92,8 @@ func (e *engine) bucketScores(evals []Evaluation) [][]Term {
 // scoreRated is SPEC §5 steps 1-2: the mean per rater kind, then the mean
 // of those weighted by the policy, re-normalised over the kinds present.
 func (e *engine) scoreRated(cr *CriterionResult, c Criterion, buckets [][]Term) {
-	present := make([]Term, 0, len(c.RatedBy))
-	cr.Raters = make([]RaterScore, 0, len(c.RatedBy))
+	present := e.terms.room(len(c.RatedBy))
+	cr.Raters = e.raters.room(len(c.RatedBy))
 	for ki, kind := range raterKindOrder {
 		if !c.rates(kind) {
 			continue
@@ -116,10 +116,10 @@ func (e *engine) scoreRated(cr *CriterionResult, c Criterion, buckets [][]Term) 
 	if len(cr.AbsentRaters) > 0 {
 		renorm.Note = "absent, weight re-normalised away: " + joinKinds(cr.AbsentRaters)
 	}
-	cr.Score = Derived{Value: score, Trace: Trace{
-		renorm,
-		{Op: OpWeightedMean, Label: c.Key, Terms: present, Value: score},
-	}}
+	trace := e.steps.take(2)
+	trace[0] = renorm
+	trace[1] = Step{Op: OpWeightedMean, Label: c.Key, Terms: present, Value: score}
+	cr.Score = Derived{Value: score, Trace: trace}
 }
 
 // raterMean is the mean of one kind's scores, mapped to 0-100.
@@ -136,14 +136,14 @@ func (e *engine) raterMean(kind RaterKind, scale Scale, scores []Term) RaterScor
 	if scale == ScaleFivePoint {
 		steps = 2
 	}
-	trace := make(Trace, 1, steps)
+	trace := e.steps.take(steps)
 	trace[0] = Step{Op: OpMean, Label: string(kind), Terms: scores, Value: mean}
 	if scale == ScaleFivePoint {
 		mapped := mean.Sub(one).Mul(twentyFive)
-		trace = append(trace, Step{
+		trace[1] = Step{
 			Op: OpScaleMap, Label: string(kind), Value: mapped, Note: "(mean - 1) × 25",
-			Terms: []Term{{Label: "mean", Value: mean, Weight: one}},
-		})
+			Terms: e.operands(Term{Label: "mean", Value: mean}),
+		}
 		mean = mapped
 	}
 	shown := kind == RaterSelf || kind == RaterManager || len(scores) >= e.in.Policy.AnonymityThreshold
@@ -161,7 +161,7 @@ func (e *engine) scoreDimensions(crits []CriterionResult) []DimensionResult {
 	for di, d := range e.in.Template.Dimensions {
 		mine := crits[start : start+len(d.Criteria)]
 		start += len(d.Criteria)
-		terms := make([]Term, 0, len(mine))
+		terms := e.terms.room(len(mine))
 		var missing []string
 		for _, c := range mine {
 			if c.Missing {
@@ -171,15 +171,15 @@ func (e *engine) scoreDimensions(crits []CriterionResult) []DimensionResult {
 			terms = append(terms, Term{Label: c.Key, Value: c.Score.Value, Weight: c.Weight})
 		}
 		out[di] = DimensionResult{Key: d.Key, Weight: d.Weight, Missing: len(terms) == 0}
-		out[di].Score = meanStep(d.Key, terms, missing)
+		out[di].Score = e.meanStep(d.Key, terms, missing)
 	}
 	return out
 }
 
 // overall is SPEC §5 step 4 for the whole: the weighted mean of the
 // dimensions that have a score.
-func overall(dims []DimensionResult) Derived {
-	terms := make([]Term, 0, len(dims))
+func (e *engine) overall(dims []DimensionResult) Derived {
+	terms := e.terms.room(len(dims))
 	var missing []string
 	for _, d := range dims {
 		if d.Missing {
@@ -188,18 +188,38 @@ func overall(dims []DimensionResult) Derived {
 		}
 		terms = append(terms, Term{Label: d.Key, Value: d.Score.Value, Weight: d.Weight})
 	}
-	return meanStep("overall", terms, missing)
+	return e.meanStep("overall", terms, missing)
 }
 
 // meanStep is a weighted mean with its one-step trace; missing parts are
 // named in the note because their weight was re-normalised away.
-func meanStep(label string, terms []Term, missing []string) Derived {
+func (e *engine) meanStep(label string, terms []Term, missing []string) Derived {
 	v, _ := weightedMean(terms)
 	s := Step{Op: OpWeightedMean, Label: label, Terms: terms, Value: v}
 	if len(missing) > 0 {
 		s.Note = "missing, weight re-normalised away: " + strings.Join(missing, ", ")
 	}
-	return Derived{Value: v, Trace: Trace{s}}
+	return Derived{Value: v, Trace: e.trace(s)}
+}
+
+// trace copies steps into a slab piece.
+func (e *engine) trace(steps ...Step) Trace {
+	t := e.steps.take(len(steps))
+	copy(t, steps)
+	return t
+}
+
+// operands makes a step's terms from plain values: a zero Weight becomes 1,
+// the weight of a plain operand.
+func (e *engine) operands(terms ...Term) []Term {
+	t := e.terms.take(len(terms))
+	for i, term := range terms {
+		if term.Weight.IsZero() {
+			term.Weight = one
+		}
+		t[i] = term
+	}
+	return t
 }
 
 func joinKinds(kinds []RaterKind) string {

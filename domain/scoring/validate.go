@@ -80,8 +80,8 @@ func (in Input) validateCycle(p *problems) {
 func (in Input) validateUnits(p *problems) map[uuid.UUID]bool {
 	units := map[uuid.UUID]bool{}
 	for i, u := range in.Units {
-		f := fmt.Sprintf("units[%d]", i)
-		checkID(p, f+".id", u.ID, units)
+		at := path{"units", i}
+		checkID(p, at.of(".id"), u.ID, units)
 	}
 	return units
 }
@@ -89,12 +89,12 @@ func (in Input) validateUnits(p *problems) map[uuid.UUID]bool {
 func (in Input) validateEmployees(p *problems, units map[uuid.UUID]bool) map[uuid.UUID]bool {
 	emps := map[uuid.UUID]bool{}
 	for i, e := range in.Employees {
-		f := fmt.Sprintf("employees[%d]", i)
-		checkID(p, f+".id", e.ID, emps)
+		at := path{"employees", i}
+		checkID(p, at.of(".id"), e.ID, emps)
 		if !units[e.UnitID] {
-			p.add(f+".unit_id", "is not one of the units")
+			p.add(at.f(".unit_id"), "is not one of the units")
 		}
-		checkMoney(p, f+".monthly_standard", e.MonthlyStandard)
+		checkMoney(p, at.of(".monthly_standard"), e.MonthlyStandard)
 	}
 	return emps
 }
@@ -113,38 +113,35 @@ func (in Input) validateEvaluations(p *problems, emps map[uuid.UUID]bool, crits 
 	// duplicate check, because this loop sees every score of the cycle.
 	scoredBy := make([]int, len(cs))
 	for i, ev := range in.Evaluations {
-		f := func(name string) string { return fmt.Sprintf("evaluations[%d]%s", i, name) }
-		if ev.EventID == uuid.Nil || events[ev.EventID] {
-			p.add(f(".event_id"), "is missing or used twice")
-		}
-		events[ev.EventID] = true
+		at := path{"evaluations", i}
+		checkID(p, at.of(".event_id"), ev.EventID, events)
 		if !ev.Kind.Valid() {
-			p.add(f(".kind"), fmt.Sprintf("unknown rater kind %q", ev.Kind))
+			p.add(at.f(".kind"), fmt.Sprintf("unknown rater kind %q", ev.Kind))
 		}
 		if !emps[ev.EmployeeID] {
-			p.add(f(".employee_id"), "is not an employee in scope")
+			p.add(at.f(".employee_id"), "is not an employee in scope")
 		}
 		if ev.RaterID == uuid.Nil {
-			p.add(f(".rater_id"), "is required")
+			p.add(at.f(".rater_id"), "is required")
 		}
 		switch {
 		case ev.Kind == RaterSelf && ev.RaterID != ev.EmployeeID:
-			p.add(f(".rater_id"), "a self evaluation is by the employee")
+			p.add(at.f(".rater_id"), "a self evaluation is by the employee")
 		case ev.Kind != RaterSelf && ev.RaterID == ev.EmployeeID:
-			p.add(f(".rater_id"), "only a self evaluation may be by the employee")
+			p.add(at.f(".rater_id"), "only a self evaluation may be by the employee")
 		case ev.Kind == RaterManager && managers[ev.EmployeeID]:
-			p.add(f(".kind"), "a second manager evaluation of the same employee")
+			p.add(at.f(".kind"), "a second manager evaluation of the same employee")
 		}
 		if ev.Kind == RaterManager {
 			managers[ev.EmployeeID] = true
 		}
 		k := raterKey{ev.EmployeeID, ev.RaterID, ev.Kind}
 		if raters[k] {
-			p.add(f(""), "a second evaluation by the same rater of the same kind (the fold applies amendments)")
+			p.add(at.f(""), "a second evaluation by the same rater of the same kind (the fold applies amendments)")
 		}
 		raters[k] = true
 		for j, s := range ev.Scores {
-			sf := func(name string) string { return f(fmt.Sprintf(".scores[%d].%s", j, name)) }
+			sf := func(name string) string { return at.f(fmt.Sprintf(".scores[%d].%s", j, name)) }
 			ci, ok := crits[s.Criterion]
 			switch {
 			case !ok:
@@ -173,55 +170,55 @@ func (in Input) validateKPIs(p *problems, emps map[uuid.UUID]bool, crits map[str
 	cs, _ := criteria(in.Template)
 	seen := map[kpiKey]bool{}
 	for i, k := range in.KPIs {
-		f := fmt.Sprintf("kpis[%d]", i)
+		at := path{"kpis", i}
 		if !emps[k.EmployeeID] {
-			p.add(f+".employee_id", "is not an employee in scope")
+			p.add(at.f(".employee_id"), "is not an employee in scope")
 		}
 		ci, ok := crits[k.Criterion]
 		if !ok || cs[ci].Kind != Measured {
-			p.add(f+".criterion", fmt.Sprintf("%q is not a measured criterion of the template", k.Criterion))
+			p.add(at.f(".criterion"), fmt.Sprintf("%q is not a measured criterion of the template", k.Criterion))
 			continue
 		}
 		if seen[kpiKey{k.EmployeeID, k.Criterion}] {
-			p.add(f, "a second record for the same employee and criterion (the fold keeps the latest)")
+			p.add(at.f(""), "a second record for the same employee and criterion (the fold keeps the latest)")
 		}
 		seen[kpiKey{k.EmployeeID, k.Criterion}] = true
 		if k.Actual.IsNegative() {
-			p.add(f+".actual", "must not be negative")
+			p.add(at.f(".actual"), "must not be negative")
 		}
 		switch {
 		case cs[ci].LowerIsBetter && k.Target.IsNegative():
-			p.add(f+".target", "must not be negative")
+			p.add(at.f(".target"), "must not be negative")
 		case !cs[ci].LowerIsBetter && !k.Target.IsPositive():
-			p.add(f+".target", "must be positive (the score divides by it)")
+			p.add(at.f(".target"), "must be positive (the score divides by it)")
 		}
 	}
 }
 
 func (in Input) validateAdjustments(p *problems, emps map[uuid.UUID]bool, events map[uuid.UUID]bool) {
 	for i, a := range in.Adjustments {
-		f := fmt.Sprintf("adjustments[%d]", i)
-		checkID(p, f+".event_id", a.EventID, events)
+		at := path{"adjustments", i}
+		checkID(p, at.of(".event_id"), a.EventID, events)
 		if !emps[a.EmployeeID] {
-			p.add(f+".employee_id", "is not an employee in scope")
+			p.add(at.f(".employee_id"), "is not an employee in scope")
 		}
 		if a.Origin != FromCalibration && a.Origin != FromAppeal {
-			p.add(f+".origin", fmt.Sprintf("unknown origin %q", a.Origin))
+			p.add(at.f(".origin"), fmt.Sprintf("unknown origin %q", a.Origin))
 		}
 		switch a.Kind {
 		case AdjustDelta:
 		case AdjustOverride:
 			if a.Value.IsNegative() || a.Value.GreaterThan(hundred) {
-				p.add(f+".value", "an override must be within [0, 100]")
+				p.add(at.f(".value"), "an override must be within [0, 100]")
 			}
 		default:
-			p.add(f+".kind", fmt.Sprintf("unknown kind %q", a.Kind))
+			p.add(at.f(".kind"), fmt.Sprintf("unknown kind %q", a.Kind))
 		}
 		if a.AuthorID == uuid.Nil {
-			p.add(f+".author_id", "is required")
+			p.add(at.f(".author_id"), "is required")
 		}
 		if a.Reason == "" {
-			p.add(f+".reason", "is required")
+			p.add(at.f(".reason"), "is required")
 		}
 	}
 }
@@ -229,29 +226,29 @@ func (in Input) validateAdjustments(p *problems, emps map[uuid.UUID]bool, events
 func (in Input) validateOverrides(p *problems, units map[uuid.UUID]bool) {
 	seen := map[uuid.UUID]bool{}
 	for i, o := range in.PairingOverrides {
-		f := fmt.Sprintf("pairing_overrides[%d]", i)
+		at := path{"pairing_overrides", i}
 		if !units[o.UnitID] {
-			p.add(f+".unit_id", "is not one of the units")
+			p.add(at.f(".unit_id"), "is not one of the units")
 		} else if seen[o.UnitID] {
-			p.add(f+".unit_id", "a second override for the unit (the fold keeps the latest)")
+			p.add(at.f(".unit_id"), "a second override for the unit (the fold keeps the latest)")
 		}
 		seen[o.UnitID] = true
 		if o.Justification == "" {
-			p.add(f+".justification", "is required")
+			p.add(at.f(".justification"), "is required")
 		}
 	}
 }
 
 func (in Input) validatePayItems(p *problems, emps map[uuid.UUID]bool) {
 	for i, it := range in.PayItems {
-		f := fmt.Sprintf("pay_items[%d]", i)
+		at := path{"pay_items", i}
 		if !emps[it.EmployeeID] {
-			p.add(f+".employee_id", "is not an employee in scope")
+			p.add(at.f(".employee_id"), "is not an employee in scope")
 		}
 		if it.Kind != Award && it.Kind != Penalty {
-			p.add(f+".kind", fmt.Sprintf("unknown kind %q", it.Kind))
+			p.add(at.f(".kind"), fmt.Sprintf("unknown kind %q", it.Kind))
 		}
-		checkMoney(p, f+".amount", it.Amount)
+		checkMoney(p, at.of(".amount"), it.Amount)
 	}
 }
 
@@ -259,44 +256,57 @@ func (in Input) validatePayItems(p *problems, emps map[uuid.UUID]bool) {
 // policy: rules compare them by the current policy's band order.
 func (in Input) validateHistory(p *problems, emps map[uuid.UUID]bool) {
 	for i, h := range in.History {
-		f := fmt.Sprintf("history[%d]", i)
+		at := path{"history", i}
 		if !emps[h.EmployeeID] {
-			p.add(f+".employee_id", "is not an employee in scope")
+			p.add(at.f(".employee_id"), "is not an employee in scope")
 		}
 		if h.CycleID == in.Cycle.ID {
-			p.add(f+".cycle_id", "is the cycle being computed")
+			p.add(at.f(".cycle_id"), "is the cycle being computed")
 		}
 		if !h.Cadence.Valid() {
-			p.add(f+".cadence", fmt.Sprintf("unknown cadence %q", h.Cadence))
+			p.add(at.f(".cadence"), fmt.Sprintf("unknown cadence %q", h.Cadence))
 		}
 		if h.PeriodEnd.After(in.Cycle.PeriodEnd) {
-			p.add(f+".period_end", "is after the period end of the cycle being computed")
+			p.add(at.f(".period_end"), "is after the period end of the cycle being computed")
 		}
 		if in.Policy.rank(h.Grade) < 0 {
-			p.add(f+".grade", fmt.Sprintf("%q is not a grade of the policy", h.Grade))
+			p.add(at.f(".grade"), fmt.Sprintf("%q is not a grade of the policy", h.Grade))
 		}
 		if !h.Status.atLeastPublished() {
-			p.add(f+".status", "history holds published and closed results only")
+			p.add(at.f(".status"), "history holds published and closed results only")
 		}
 	}
 }
 
-func checkID(p *problems, f string, id uuid.UUID, seen map[uuid.UUID]bool) {
+func checkID(p *problems, field func() string, id uuid.UUID, seen map[uuid.UUID]bool) {
 	switch {
 	case id == uuid.Nil:
-		p.add(f, "is required")
+		p.add(field(), "is required")
 	case seen[id]:
-		p.add(f, fmt.Sprintf("%s is used twice", id))
+		p.add(field(), fmt.Sprintf("%s is used twice", id))
 	}
 	seen[id] = true
 }
 
 // checkMoney requires a non-negative amount in whole cents.
-func checkMoney(p *problems, f string, v decimal.Decimal) {
+func checkMoney(p *problems, field func() string, v decimal.Decimal) {
 	if v.IsNegative() {
-		p.add(f, "must not be negative")
+		p.add(field(), "must not be negative")
 	}
-	if !v.Equal(v.Truncate(2)) {
-		p.add(f, "must be in whole cents")
+	if v.Exponent() < -2 && !v.Equal(v.Truncate(2)) {
+		p.add(field(), "must be in whole cents")
 	}
 }
+
+// path names an element of one of Input's lists. The name is built only when
+// a problem is found: Validate sees every fact of a cycle, and formatting a
+// name for each would cost more than checking it.
+type path struct {
+	list string
+	i    int
+}
+
+func (p path) f(name string) string { return fmt.Sprintf("%s[%d]%s", p.list, p.i, name) }
+
+// of defers f(name), for the helpers shared by several lists.
+func (p path) of(name string) func() string { return func() string { return p.f(name) } }
