@@ -254,6 +254,10 @@ func TestComputeTraceCitesEventsAndSteps(t *testing.T) {
 	b := newBuilder(oneCriterionTemplate())
 	emp := b.employee(1, unitA, "300")
 	mgr := b.quality(emp, RaterManager, "83")
+	// The manager first gave 60 and amended it to 83: the fold hands over
+	// the amended scores and the amendment's event id.
+	amendment := b.event()
+	b.in.Evaluations[0].AmendmentEventIDs = []uuid.UUID{amendment}
 	p1 := b.quality(emp, RaterPeer, "80")
 	p2 := b.quality(emp, RaterPeer, "90")
 	adj := b.adjust(emp, AdjustDelta, "1.5")
@@ -266,8 +270,8 @@ func TestComputeTraceCitesEventsAndSteps(t *testing.T) {
 	if peerMean.Op != OpMean || len(peerMean.Terms) != 2 || peerMean.Terms[0].EventID != p1 || peerMean.Terms[1].EventID != p2 {
 		t.Errorf("peer mean step = %+v, want a mean citing events %s and %s", peerMean, p1, p2)
 	}
-	if crit.Raters[1].Mean.Trace[0].Terms[0].EventID != mgr {
-		t.Errorf("manager mean does not cite event %s", mgr)
+	if term := crit.Raters[1].Mean.Trace[0].Terms[0]; term.EventID != mgr || !slices.Equal(term.Amendments, []uuid.UUID{amendment}) {
+		t.Errorf("manager score cites %s amended by %v, want %s amended by %s", term.EventID, term.Amendments, mgr, amendment)
 	}
 	ops := func(tr Trace) []Op {
 		var out []Op
@@ -331,5 +335,55 @@ func TestComputeRefusesInvalidInput(t *testing.T) {
 	}
 	if !slices.Equal(fields, want) {
 		t.Errorf("problem fields\n got %q\nwant %q", fields, want)
+	}
+}
+
+// TestComputeDefaultTemplateByHand runs the SPEC §3 default form end to end
+// for one manager-level employee in a quarterly cycle.
+func TestComputeDefaultTemplateByHand(t *testing.T) {
+	b := newBuilder(DefaultTemplate())
+	b.in.Cycle.Cadence, b.in.Cycle.Months = Quarterly, 3
+	emp := b.employee(1, unitA, "500")
+	kpi := func(criterion, target, actual string) {
+		b.in.KPIs = append(b.in.KPIs, KPIRecord{EmployeeID: emp, Criterion: criterion, Target: dec(target), Actual: dec(actual),
+			TargetEventID: b.event(), ActualEventID: b.event()})
+	}
+	// Results (60): revenue 110/100 → 110, capped 100; profit 45/50 → 90;
+	// new customers 8/10 → 80; satisfaction: manager 3 → 50, customers 5
+	// and 4 → 4.5 → 87.5, so (50×50 + 20×87.5) / 70 = 4250 / 70 =
+	// 60.714285…. Results = (30×100 + 30×90 + 20×80 + 20×60.714285…) / 100
+	// = 85.142857….
+	kpi("sales_revenue", "100", "110")
+	kpi("sales_profit", "50", "45")
+	kpi("new_customers", "10", "8")
+	b.rate(emp, RaterManager, "customer_satisfaction", "3",
+		"responsibility", "90", "teamwork", "80", "initiative", "85",
+		"professional_skill", "95", "communication", "80", "problem_solving", "88")
+	b.rate(emp, RaterCustomer, "customer_satisfaction", "5", "communication", "100")
+	b.rate(emp, RaterCustomer, "customer_satisfaction", "4", "communication", "100")
+	// Attitude (20): every rater gives 90 / 80 / 85, so (34×90 + 33×80 +
+	// 33×85) / 100 = 85.05. Ability (20): skill 95; communication self 70,
+	// peers 80 and 90 → 85, manager 80, customers 100: (10×70 + 20×85 +
+	// 50×80 + 20×100) / 100 = 84; problem solving 88; (34×95 + 33×84 +
+	// 33×88) / 100 = 89.06.
+	b.rate(emp, RaterSelf, "responsibility", "90", "teamwork", "80", "initiative", "85",
+		"professional_skill", "95", "communication", "70", "problem_solving", "88")
+	for _, peer := range []string{"80", "90"} {
+		b.rate(emp, RaterPeer, "responsibility", "90", "teamwork", "80", "initiative", "85",
+			"professional_skill", "95", "communication", peer, "problem_solving", "88")
+	}
+	// Overall (60×85.142857… + 20×85.05 + 20×89.06) / 100 = 85.907714… →
+	// 85.91 → B. Standard 500 × 3 months = 1500; × 1.00 = 1500.00.
+	r := employeeResult(t, b.compute(t), emp)
+	wantDims := []string{"85.142857142857142857142", "85.05", "89.06"}
+	for i, d := range r.Dimensions {
+		assertDec(t, "dimension "+d.Key, d.Score.Value, wantDims[i])
+	}
+	assertDec(t, "overall", r.Overall.Value, "85.9077142857142857142852")
+	assertCents(t, "final", r.Final.Value, "85.91")
+	assertDec(t, "standard", r.Standard.Value, "1500")
+	assertCents(t, "pay", r.Pay.Value, "1500.00")
+	if r.Grade != "B" || !r.Complete {
+		t.Errorf("grade %s, complete %v; want B and complete", r.Grade, r.Complete)
 	}
 }
