@@ -13,16 +13,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // linkSigner makes and checks the single-use links customers answer through.
-// A link is "<request id>.<expiry unix seconds>.<HMAC-SHA256>" in base64url:
-// nothing is stored when it is issued, and it names only the feedback
-// request, so it reveals nothing else. Use is recorded in http_used_links.
+// A link is "<claim>.<expiry unix seconds>.<HMAC-SHA256>" in base64url, the
+// claim being the cycle, employee and feedback-request ids: nothing is stored
+// when it is issued, and it opens only that one request, so it reveals
+// nothing else. Use is recorded in http_used_links.
 type linkSigner struct {
 	db     *sql.DB
 	secret []byte
-	ttl    time.Duration
 	now    func() time.Time
 }
 
@@ -30,14 +32,14 @@ type linkSigner struct {
 // than "invalid, expired or used", on purpose.
 var errLink = newProblem(kindLinkInvalid, "ask the sender for a new link")
 
-func newLinkSigner(ctx context.Context, db *sql.DB, secret string, ttl time.Duration, now func() time.Time) (*linkSigner, error) {
+func newLinkSigner(ctx context.Context, db *sql.DB, secret string, now func() time.Time) (*linkSigner, error) {
 	if secret == "" {
 		var err error
 		if secret, err = storedSecret(ctx, db, "link", now()); err != nil {
 			return nil, err
 		}
 	}
-	return &linkSigner{db: db, secret: []byte(secret), ttl: ttl, now: now}, nil
+	return &linkSigner{db: db, secret: []byte(secret), now: now}, nil
 }
 
 // storedSecret returns the named secret, generating and storing it the first
@@ -57,11 +59,17 @@ func storedSecret(ctx context.Context, db *sql.DB, name string, now time.Time) (
 	return v, nil
 }
 
+// linkClaim is what a link opens: one feedback request on one review.
+type linkClaim struct {
+	Cycle, Employee, Request uuid.UUID
+}
+
 // sign returns the link token for a customer feedback request.
-func (l *linkSigner) sign(requestID string) (token string, expires time.Time) {
-	expires = l.now().Add(l.ttl).Truncate(time.Second)
-	body := base64.RawURLEncoding.EncodeToString([]byte(requestID)) + "." + strconv.FormatInt(expires.Unix(), 10)
-	return body + "." + l.mac(body), expires
+func (l *linkSigner) sign(claim linkClaim, expires time.Time) string {
+	raw := make([]byte, 0, 48)
+	raw = append(append(append(raw, claim.Cycle[:]...), claim.Employee[:]...), claim.Request[:]...)
+	body := base64.RawURLEncoding.EncodeToString(raw) + "." + strconv.FormatInt(expires.Unix(), 10)
+	return body + "." + l.mac(body)
 }
 
 func (l *linkSigner) mac(body string) string {
@@ -72,36 +80,40 @@ func (l *linkSigner) mac(body string) string {
 
 // open checks a link's signature, expiry and that it was not used, and
 // returns the feedback request it names.
-func (l *linkSigner) open(ctx context.Context, token string) (string, error) {
+func (l *linkSigner) open(ctx context.Context, token string) (linkClaim, error) {
 	enc, rest, ok1 := strings.Cut(token, ".")
 	exp, sig, ok2 := strings.Cut(rest, ".")
 	if !ok1 || !ok2 || !hmac.Equal([]byte(sig), []byte(l.mac(enc+"."+exp))) {
-		return "", errLink
+		return linkClaim{}, errLink
 	}
 	unix, err := strconv.ParseInt(exp, 10, 64)
 	if err != nil || l.now().Unix() >= unix {
-		return "", errLink
+		return linkClaim{}, errLink
 	}
-	id, err := base64.RawURLEncoding.DecodeString(enc)
-	if err != nil {
-		return "", errLink
+	raw, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil || len(raw) != 48 {
+		return linkClaim{}, errLink
 	}
+	var claim linkClaim
+	copy(claim.Cycle[:], raw[:16])
+	copy(claim.Employee[:], raw[16:32])
+	copy(claim.Request[:], raw[32:])
 	var used int
-	err = l.db.QueryRowContext(ctx, `SELECT 1 FROM http_used_links WHERE request_id = $1`, string(id)).Scan(&used)
+	err = l.db.QueryRowContext(ctx, `SELECT 1 FROM http_used_links WHERE request_id = $1`, claim.Request.String()).Scan(&used)
 	switch {
 	case err == nil:
-		return "", errLink
+		return linkClaim{}, errLink
 	case !errors.Is(err, sql.ErrNoRows):
-		return "", fmt.Errorf("check link use: %w", err)
+		return linkClaim{}, fmt.Errorf("check link use: %w", err)
 	}
-	return string(id), nil
+	return claim, nil
 }
 
 // markUsed records that the request's link answered; later uses fail.
-func (l *linkSigner) markUsed(ctx context.Context, requestID string) error {
+func (l *linkSigner) markUsed(ctx context.Context, requestID uuid.UUID) error {
 	_, err := l.db.ExecContext(ctx,
 		`INSERT INTO http_used_links (request_id, used_at) VALUES ($1, $2) ON CONFLICT (request_id) DO NOTHING`,
-		requestID, l.now().UnixMilli())
+		requestID.String(), l.now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("mark link used: %w", err)
 	}

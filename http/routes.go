@@ -12,8 +12,8 @@ import (
 type access int
 
 const (
-	public access = iota // no credentials (operations, the OpenAPI document)
-	bearer               // a person's bearer token
+	bearer access = iota // a bearer token (the default)
+	public               // no credentials (operations, the OpenAPI document)
 	link                 // a customer's signed link in the path
 )
 
@@ -46,15 +46,20 @@ func (s *Server) table() []route {
 	var rs []route
 	rs = append(rs, s.opsRoutes()...)
 	rs = append(rs, s.apiRoutes()...)
+	rs = append(rs, s.readRoutes()...)
+	rs = append(rs, s.orgRoutes()...)
+	rs = append(rs, s.cycleRoutes()...)
+	rs = append(rs, s.reviewRoutes()...)
+	rs = append(rs, s.feedbackRoutes()...)
 	return rs
 }
 
 func (s *Server) opsRoutes() []route {
 	return []route{
-		{method: "GET", path: "/healthz", summary: "Liveness: the process answers", tag: "operations", handler: s.healthz, resp: map[string]string{}},
-		{method: "GET", path: "/readyz", summary: "Readiness: database reachable and projections caught up", tag: "operations", handler: s.readyz, resp: map[string]any{}},
-		{method: "GET", path: "/metrics", summary: "Prometheus metrics", tag: "operations", handler: echo.WrapHandler(promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{}))},
-		{method: "GET", path: "/api/v1/openapi.json", summary: "This API's OpenAPI 3 document", tag: "operations", handler: s.openapi},
+		{method: "GET", path: "/healthz", summary: "Liveness: the process answers", tag: "operations", access: public, handler: s.healthz, resp: map[string]string{}},
+		{method: "GET", path: "/readyz", summary: "Readiness: database reachable and projections caught up", tag: "operations", access: public, handler: s.readyz, resp: map[string]any{}},
+		{method: "GET", path: "/metrics", summary: "Prometheus metrics", tag: "operations", access: public, handler: echo.WrapHandler(promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{}))},
+		{method: "GET", path: "/api/v1/openapi.json", summary: "This API's OpenAPI 3 document", tag: "operations", access: public, handler: s.openapi},
 	}
 }
 
@@ -67,8 +72,11 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(correlation, s.observe, middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}), s.limits)
 	for _, r := range s.table() {
 		var mw []echo.MiddlewareFunc
-		if r.access == bearer {
+		switch r.access {
+		case bearer:
 			mw = append(mw, s.auth.bearer)
+		case link:
+			mw = append(mw, s.linkAuth)
 		}
 		if r.mutating() {
 			mw = append(mw, s.idem.middleware)

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
@@ -60,6 +61,7 @@ func (c Config) Validate() error {
 type Deps struct {
 	Store    eventstore.Store // the event log: readiness, verification, counts
 	DB       *sql.DB          // the API's own tables: tokens, idempotency keys, links
+	App      *domain.Service  // the application service: every command, results, replay
 	Reads    Reads            // projections: read models, as-of, replay
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // nil: a private registry
@@ -98,7 +100,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Server, error) {
 	if s.metrics, err = newMetrics(deps.Registry); err != nil {
 		return nil, err
 	}
-	if s.links, err = newLinkSigner(ctx, deps.DB, cfg.LinkSecret, cfg.LinkTTL, deps.Now); err != nil {
+	if s.links, err = newLinkSigner(ctx, deps.DB, cfg.LinkSecret, deps.Now); err != nil {
 		return nil, err
 	}
 	s.auth = &authenticator{db: deps.DB, now: deps.Now}

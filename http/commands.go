@@ -1,0 +1,107 @@
+package http
+
+import (
+	"context"
+	nethttp "net/http"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/appraisal-hr/appraisal/domain"
+)
+
+// Written is what every command answers: where its events landed. Version is
+// also the ETag; pass Position as ?min_position= to read your own write.
+type Written struct {
+	ID       uuid.UUID `json:"id,omitzero"` // what the command created, when it created something
+	Stream   string    `json:"stream"`
+	Version  int64     `json:"version"`
+	Position int64     `json:"position"`
+}
+
+// actorFor is the domain actor a caller acts as on a route. HR and auditor
+// tokens always act in their office; a person's token acts in the capacity
+// the route is for (employee, manager, unit head, peer), and the domain then
+// checks that the person really holds that relationship to the target.
+func actorFor(p principal, capacity domain.Role) domain.Actor {
+	if p.Role == domain.RoleEmployee {
+		return domain.Actor{ID: p.ID, Role: capacity}
+	}
+	return domain.Actor{ID: p.ID, Role: p.Role}
+}
+
+// call describes the request to the application service: actor,
+// correlation id and the If-Match version.
+func (s *Server) call(c echo.Context, capacity domain.Role) (domain.Call, error) {
+	p, ok := principalOf(c)
+	if !ok {
+		return domain.Call{}, newProblem(kindUnauthenticated, "")
+	}
+	v, _, err := ifMatch(c)
+	if err != nil {
+		return domain.Call{}, err
+	}
+	return domain.Call{Actor: actorFor(p, capacity), CorrelationID: correlationID(c.Request().Context()), IfVersion: v}, nil
+}
+
+// runner runs one service command with the decoded body.
+type runner[B any] func(ctx context.Context, call domain.Call, c echo.Context, body *B) (Written, error)
+
+// wrote turns a service outcome into the answer.
+func wrote(out domain.Outcome, err error) (Written, error) {
+	if err != nil {
+		return Written{}, err
+	}
+	return Written{Stream: out.Stream, Version: out.Version, Position: out.Position}, nil
+}
+
+// wroteID is wrote for a command that created id.
+func wroteID(id uuid.UUID) func(domain.Outcome, error) (Written, error) {
+	return func(out domain.Outcome, err error) (Written, error) {
+		w, err := wrote(out, err)
+		w.ID = id
+		return w, err
+	}
+}
+
+// orNew returns id, or a fresh one when the client left it out: clients may
+// name what they create (safe retries without Idempotency-Key) or let the
+// server do it.
+func orNew(id *uuid.UUID) uuid.UUID {
+	if *id == uuid.Nil {
+		*id = uuid.New()
+	}
+	return *id
+}
+
+// command makes the handler of a command with a JSON body: decode strictly,
+// build the call, run, answer with ETag and X-Position.
+func command[B any](s *Server, capacity domain.Role, status int, run runner[B]) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var body B
+		if err := decodeJSON(c.Request(), &body); err != nil {
+			return err
+		}
+		return execute(s, c, capacity, status, &body, run)
+	}
+}
+
+// action makes the handler of a command without a body (a transition).
+func action(s *Server, capacity domain.Role, run runner[struct{}]) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return execute(s, c, capacity, nethttp.StatusOK, &struct{}{}, run)
+	}
+}
+
+func execute[B any](s *Server, c echo.Context, capacity domain.Role, status int, body *B, run runner[B]) error {
+	call, err := s.call(c, capacity)
+	if err != nil {
+		return err
+	}
+	w, err := run(c.Request().Context(), call, c, body)
+	if err != nil {
+		return err
+	}
+	setVersion(c, w.Version, w.Position)
+	return c.JSON(status, w)
+}
