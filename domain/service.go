@@ -12,7 +12,8 @@ import (
 // adapter (projections/eventlog) implements it over eventstore.Store.
 type EventLog interface {
 	// Load returns the events of stream with version > afterVersion, decoded,
-	// and the stream's current version (0 for a stream with no events).
+	// and the stream's current version (0 for a stream with no events). The
+	// service appends expecting the version of the last event it applied.
 	Load(ctx context.Context, stream string, afterVersion int64) ([]Recorded, int64, error)
 	// Append writes events to stream atomically if the stream is at
 	// expectedVersion, and returns the global position of the last one. A
@@ -66,6 +67,7 @@ func (e *VersionError) Unwrap() error { return ErrConflict }
 // a conflict rather than a lost update.
 type Service struct {
 	log   EventLog
+	cache sharedCache
 	now   func() time.Time
 	newID func() uuid.UUID
 }
@@ -82,7 +84,7 @@ func WithIDs(newID func() uuid.UUID) ServiceOption { return func(s *Service) { s
 
 // NewService returns a service over log.
 func NewService(log EventLog, opts ...ServiceOption) *Service {
-	s := &Service{log: log, now: func() time.Time { return time.Now().UTC() }, newID: uuid.New}
+	s := &Service{log: log, cache: sharedCache{entries: map[string]cached{}}, now: func() time.Time { return time.Now().UTC() }, newID: uuid.New}
 	for _, o := range opts {
 		o(s)
 	}
@@ -92,16 +94,13 @@ func NewService(log EventLog, opts ...ServiceOption) *Service {
 // applier is an aggregate that can be rebuilt from its events.
 type applier interface{ apply(Event) }
 
-// load rebuilds agg from its stream and returns the stream's version.
+// load rebuilds agg from its stream and returns the version it reflects.
 func (s *Service) load(ctx context.Context, stream string, agg applier) (int64, error) {
-	events, version, err := s.log.Load(ctx, stream, 0)
+	events, _, err := s.log.Load(ctx, stream, 0)
 	if err != nil {
 		return 0, fmt.Errorf("load stream %s: %w", stream, err)
 	}
-	for _, r := range events {
-		agg.apply(r.Event)
-	}
-	return version, nil
+	return applyAll(agg, events, 0), nil
 }
 
 // commit appends the events a command returned, or passes on its refusal.
@@ -118,37 +117,6 @@ func (s *Service) commit(ctx context.Context, call Call, stream string, version 
 		return Outcome{}, fmt.Errorf("append to %s: %w", stream, err)
 	}
 	return Outcome{Stream: stream, Version: version + int64(len(events)), Position: pos, Events: events}, nil
-}
-
-// Organisation loads the organisation as it is now, with its version.
-func (s *Service) Organisation(ctx context.Context) (*Organisation, int64, error) {
-	org := NewOrganisation()
-	v, err := s.load(ctx, OrganisationStream, org)
-	return org, v, err
-}
-
-// Cycle loads a cycle, refusing one that does not exist.
-func (s *Service) Cycle(ctx context.Context, id uuid.UUID) (*Cycle, int64, error) {
-	c := NewCycle()
-	v, err := s.load(ctx, CycleStream(id), c)
-	if err == nil && !c.Exists() {
-		err = &NotFoundError{Kind: "cycle", ID: id.String()}
-	}
-	return c, v, err
-}
-
-// Template loads a template's versions.
-func (s *Service) Template(ctx context.Context, id uuid.UUID) (*TemplateVersions, int64, error) {
-	t := &TemplateVersions{}
-	v, err := s.load(ctx, TemplateStream(id), t)
-	return t, v, err
-}
-
-// Policy loads a policy's versions.
-func (s *Service) Policy(ctx context.Context, id uuid.UUID) (*PolicyVersions, int64, error) {
-	p := &PolicyVersions{}
-	v, err := s.load(ctx, PolicyStream(id), p)
-	return p, v, err
 }
 
 // Evaluate computes a cycle from the log up to position upTo (0: now).

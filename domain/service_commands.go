@@ -112,8 +112,7 @@ func (s *Service) CreateCycle(ctx context.Context, call Call, c CreateCycle) (Ou
 	if err := Authorize(call.Actor, ActManageCycles, Target{}); err != nil {
 		return Outcome{}, err
 	}
-	cy := NewCycle()
-	v, err := s.load(ctx, CycleStream(c.CycleID), cy)
+	cy, v, err := loadShared(ctx, s, CycleStream(c.CycleID), NewCycle)
 	if err != nil {
 		return Outcome{}, err
 	}

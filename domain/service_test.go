@@ -1,0 +1,98 @@
+package domain_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/domain/scoring"
+)
+
+// Raters of different employees submit at once while HR changes the
+// organisation: every submission lands once, on its own stream, and the
+// shared aggregates are never written while read (run with -race).
+func TestConcurrentSubmissionsShareAggregatesSafely(t *testing.T) {
+	f := newFixture(t).at(domain.StateReview)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for emp, mgr := range f.inScope() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.svc.SubmitEvaluation(f.ctx, f.call(as(domain.RoleManager, mgr)), f.key(emp), f.managerEval(emp, "85", "4.4"))
+			errs <- err
+		}()
+	}
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			unit := uuid.New()
+			for {
+				_, err := f.svc.CreateUnit(f.ctx, f.call(f.hr), domain.CreateUnit{UnitID: unit, Name: "Site " + string(rune('A'+i))})
+				if !errors.Is(err, domain.ErrConflict) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	org, _, err := f.svc.Organisation(f.ctx)
+	if err != nil || len(org.Units()) != 6 {
+		t.Errorf("%d units after 4 concurrent creations (%v)", len(org.Units()), err)
+	}
+}
+
+// Two service instances on one log (two serve processes) see each other's
+// appends: the cache reads what was appended since, and a stale expected
+// version is a conflict, never a lost update.
+func TestTwoServicesOnOneLog(t *testing.T) {
+	f := newFixture(t).at(domain.StateReview)
+	other := domain.NewService(f.log)
+	if _, _, err := other.Organisation(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.do(f.svc.DelegateManager(f.ctx, f.call(f.hr), f.key(f.e1), domain.DelegateManager{DelegateID: f.h, Reason: "M travels"}))
+	f.do(f.svc.ChangeManager(f.ctx, f.call(f.hr), domain.ChangeManager{EmployeeID: f.e2, ManagerID: f.h, Reason: "reorganisation"}))
+	if _, err := other.SubmitEvaluation(f.ctx, f.call(as(domain.RoleManager, f.h)), f.key(f.e2), f.managerEval(f.e2, "90", "4")); err != nil {
+		t.Fatalf("the other instance missed the new reporting line: %v", err)
+	}
+	if _, err := other.SubmitEvaluation(f.ctx, f.call(as(domain.RoleManager, f.m)), f.key(f.e2), f.managerEval(f.e2, "90", "4")); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("the former manager evaluated: %v", err)
+	}
+	cycle, v, err := other.Cycle(f.ctx, f.cycle)
+	if err != nil || cycle.State() != domain.StateReview {
+		t.Fatalf("cycle %v at %d: %v", cycle.State(), v, err)
+	}
+	c := f.call(f.hr)
+	c.IfVersion = v - 1
+	var ve *domain.VersionError
+	if _, err := other.StartCalibration(f.ctx, c, f.cycle); !errors.As(err, &ve) || ve.Actual != v {
+		t.Errorf("stale If-Match gave %v", err)
+	}
+}
+
+func TestOutcomeCarriesStreamVersionAndPosition(t *testing.T) {
+	f := newFixture(t).at(domain.StateReview)
+	o := f.do(f.svc.SubmitEvaluation(f.ctx, f.call(as(domain.RoleManager, f.m)), f.key(f.e1), f.managerEval(f.e1, "85", "4.4")))
+	if o.Stream != domain.ReviewStream(f.cycle, f.e1) || o.Version != 1 || o.Position != int64(f.log.len()) {
+		t.Errorf("outcome %+v", o)
+	}
+	if len(o.Events) != 1 || o.Events[0].(domain.EvaluationSubmitted).Kind != scoring.RaterManager {
+		t.Errorf("events %+v", o.Events)
+	}
+	target, err := f.svc.Target(f.ctx, f.cycle, f.e1)
+	if err != nil || target.Manager != f.m || target.UnitHead != f.h || target.Unit != f.sales {
+		t.Errorf("target %+v %v", target, err)
+	}
+}
