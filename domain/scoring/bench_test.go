@@ -115,3 +115,17 @@ func BenchmarkBaselineSumScores10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(in.Employees)*b.N)/b.Elapsed().Seconds(), "employees/s")
 }
+
+// BenchmarkComputeUnitOf10k computes one unit (250 people) of the same
+// cycle, narrowing the input first: the cost of an as-of query or a replay
+// of one employee's decision.
+func BenchmarkComputeUnitOf10k(b *testing.B) {
+	in := syntheticCycle(10_000)
+	unit := in.Units[0].ID
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Compute(in.ForUnit(unit)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
