@@ -3,6 +3,7 @@ package scoring
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -300,8 +301,19 @@ func TestComputeTraceCitesEventsAndSteps(t *testing.T) {
 	if r.Grade != "B" {
 		t.Errorf("grade = %s, want B", r.Grade)
 	}
-	if s := r.Final.Trace.String(); s == "" {
-		t.Error("trace renders empty")
+	// The whole derivation, in order: peer and manager means, the
+	// criterion, dimension and overall, the adjustment, clamp, rounding,
+	// band, coefficient, standard and pay.
+	want := []Op{OpMean, OpMean, OpRenormalise, OpWeightedMean, OpWeightedMean, OpWeightedMean,
+		OpAdjust, OpClamp, OpRound, OpBand, OpCoefficient, OpStandard, OpPay}
+	if got := ops(r.Derivation()); !slices.Equal(got, want) {
+		t.Errorf("derivation ops = %v\nwant %v", got, want)
+	}
+	text := r.Derivation().String()
+	for _, part := range []string{"mean peer (80 from", "adjust delta by", "round (score 85.071428", "pay B (standard 300, coefficient 1) = 300"} {
+		if !strings.Contains(text, part) {
+			t.Errorf("rendered derivation lacks %q:\n%s", part, text)
+		}
 	}
 }
 

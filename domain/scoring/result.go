@@ -253,3 +253,26 @@ type Blocker struct {
 	EmployeeID uuid.UUID   `json:"employee_id,omitzero"`
 	Message    string      `json:"message"`
 }
+
+// Derivation is the employee's whole derivation in the order it was
+// computed, for an auditor to read top to bottom: every rater mean and
+// criterion score, the dimensions, the overall score, the adjustments,
+// clamp and rounding, the band and coefficient, the standard and the pay
+// (with the budget steps when the unit prorated).
+func (r EmployeeResult) Derivation() Trace {
+	var t Trace
+	for _, c := range r.Criteria {
+		for _, rs := range c.Raters {
+			t = append(t, rs.Mean.Trace...)
+		}
+		t = append(t, c.Score.Trace...)
+	}
+	for _, d := range r.Dimensions {
+		t = append(t, d.Score.Trace...)
+	}
+	t = append(t, r.Overall.Trace...)
+	t = append(t, r.Final.Trace...)
+	t = append(t, r.GradeTrace...)
+	t = append(t, r.Standard.Trace...)
+	return append(t, r.Pay.Trace...)
+}
