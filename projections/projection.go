@@ -82,11 +82,15 @@ func (t *Tx) Put(ctx context.Context, collection, id, grp string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode %s/%s: %w", collection, id, err)
 	}
-	_, err = t.tx.ExecContext(ctx, t.db.rebind(`INSERT INTO projection_documents
+	return t.write(ctx, collection, id, grp, t.position, body)
+}
+
+func (t *Tx) write(ctx context.Context, collection, id, grp string, pos int64, body []byte) error {
+	_, err := t.tx.ExecContext(ctx, t.db.rebind(`INSERT INTO projection_documents
 		(projection, generation, collection, doc_id, grp, position, body) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (projection, generation, collection, doc_id)
 		DO UPDATE SET grp = excluded.grp, position = excluded.position, body = excluded.body`),
-		t.projection, t.generation, collection, id, grp, t.position, string(body))
+		t.projection, t.generation, collection, id, grp, pos, string(body))
 	if err != nil {
 		return fmt.Errorf("put %s/%s: %w", collection, id, err)
 	}
@@ -112,6 +116,47 @@ func (t *Tx) Delete(ctx context.Context, collection, id string) error {
 // List returns the raw JSON documents of a collection's group in id order.
 func (t *Tx) List(ctx context.Context, collection, grp string) ([]Document, error) {
 	return listDocs(ctx, t.db, t.tx, t.projection, t.generation, collection, grp)
+}
+
+// Sync makes a group of a collection hold exactly docs (id -> value):
+// documents whose JSON is unchanged are left alone, changed ones rewritten,
+// missing ones deleted. Synced documents are derived from many events at
+// once, so they carry position 0 rather than a position that would depend on
+// how events were batched; that keeps a rebuild byte-identical.
+func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]any) error {
+	existing, err := listDocs(ctx, t.db, t.tx, t.projection, t.generation, collection, grp)
+	if err != nil {
+		return err
+	}
+	old := make(map[string]string, len(existing))
+	for _, d := range existing {
+		old[d.ID] = string(d.Body)
+	}
+	ids := make([]string, 0, len(docs))
+	for id := range docs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		body, err := json.Marshal(docs[id])
+		if err != nil {
+			return fmt.Errorf("encode %s/%s: %w", collection, id, err)
+		}
+		prev, had := old[id]
+		delete(old, id)
+		if had && prev == string(body) {
+			continue
+		}
+		if err := t.write(ctx, collection, id, grp, 0, body); err != nil {
+			return err
+		}
+	}
+	for id := range old {
+		if err := t.Delete(ctx, collection, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Document is one stored read-model document.
@@ -162,12 +207,16 @@ func listDocs(ctx context.Context, db *DB, q querier, projection string, gen int
 		return nil, fmt.Errorf("list %s %s/%s: %w", projection, collection, grp, err)
 	}
 	defer rows.Close()
+	return scanDocs(rows)
+}
+
+func scanDocs(rows *sql.Rows) ([]Document, error) {
 	var docs []Document
 	for rows.Next() {
 		var d Document
 		var body string
 		if err := rows.Scan(&d.ID, &d.Position, &body); err != nil {
-			return nil, fmt.Errorf("list %s %s/%s: %w", projection, collection, grp, err)
+			return nil, fmt.Errorf("read documents: %w", err)
 		}
 		d.Body = json.RawMessage(body)
 		docs = append(docs, d)

@@ -16,8 +16,15 @@ import (
 // PostgreSQL store (own schema) when APPRAISAL_TEST_DATABASE_URL is set; the
 // eventstoretest helpers skip or, under APPRAISAL_REQUIRE_POSTGRES=1, fail.
 func ForEachStore(t *testing.T, fn func(t *testing.T, store eventstore.Store)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, eventstoretest.NewSQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, eventstoretest.NewPostgres(t)) })
+	ForEachBackend(t, func(t *testing.T, _ eventstoretest.Backend, store eventstore.Store) { fn(t, store) })
+}
+
+// ForEachBackend is ForEachStore with the backend's raw SQL access, for
+// tests that tamper with the log behind the store's back.
+func ForEachBackend(t *testing.T, fn func(t *testing.T, b eventstoretest.Backend, store eventstore.Store)) {
+	for _, b := range []eventstoretest.Backend{eventstoretest.SQLiteBackend(), eventstoretest.PostgresBackend()} {
+		t.Run(b.Name, func(t *testing.T) { fn(t, b, b.New(t, nil)) })
+	}
 }
 
 // AppendN appends n small events of type "test.counted" to stream, one per

@@ -1,0 +1,318 @@
+package cycles_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/domain/scoring"
+	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/eventstore/eventstoretest"
+	"github.com/appraisal-hr/appraisal/projections"
+	"github.com/appraisal-hr/appraisal/projections/cycles"
+	"github.com/appraisal-hr/appraisal/projections/eventlog"
+	"github.com/appraisal-hr/appraisal/projections/projectionstest"
+)
+
+// rig runs the index and the cycles and timeline projections on a store.
+type rig struct {
+	db      *projections.DB
+	index   *cycles.Index
+	runner  *projections.Runner
+	reader  *cycles.Reader
+	auditor *cycles.Auditor
+}
+
+func newRig(t *testing.T, store eventstore.Store) *rig {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	db, err := projections.Open(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := cycles.NewIndex(store, nil)
+	proj := cycles.NewProjection(index)
+	r := &rig{db: db, index: index, reader: cycles.NewReader(db), auditor: cycles.NewAuditor(index),
+		runner: projections.NewRunner(db, store, projections.RunnerConfig{Poll: 50 * time.Millisecond}, proj,
+			projections.NewTimeline(eventlog.Reason))}
+	done := make(chan struct{}, 2)
+	go func() { _ = index.Run(ctx); done <- struct{}{} }()
+	go func() { _ = r.runner.Run(ctx); done <- struct{}{} }()
+	t.Cleanup(func() { cancel(); <-done; <-done })
+	return r
+}
+
+// sync waits until every projection applied position pos (read-your-writes
+// after the scenario's last command).
+func (r *rig) sync(t *testing.T, pos int64) {
+	t.Helper()
+	for _, p := range r.runner.Projections() {
+		if err := r.runner.WaitFor(context.Background(), p.Name(), pos, 20*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func eq(t *testing.T, what string, got, want decimal.Decimal) {
+	t.Helper()
+	if !got.Equal(want) {
+		t.Errorf("%s = %s, want %s", what, got, want)
+	}
+}
+
+// One unit: supervisor M (standard 400) and four specialists (standard 300)
+// whom every rater scores 85, 90, 95 and 72 (M gets 85). Each employee's
+// overall score is exactly that score, so by hand (SPEC §6, §7):
+//
+//	M  85 -> B  100% -> 400.00     E1 85 -> B  100% -> 300.00
+//	E2 90 -> B+ 105% -> 315.00     E3 95 -> A  115% -> 345.00
+//	E4 72 -> C   80% -> 240.00
+//	budget 400 + 4 x 300 = 1600; pay total 1600.00: no overshoot.
+func TestCycleReadModels(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		scores := []int{85, 90, 95, 72}
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 1, PerUnit: 4, Peers: 3, Customers: 1,
+			Score: func(_, i int) int { return scores[i] }})
+		r := newRig(t, store)
+		unit := sc.Units[0]
+		e1, e2, e3, e4 := unit.Members[0], unit.Members[1], unit.Members[2], unit.Members[3]
+
+		sc.Open()
+		sc.Review()
+		r.sync(t, sc.Outcome.Position)
+
+		u, err := r.reader.Unit(ctx, sc.Cycle, unit.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "budget", u.Budget.Value, dec("1600"))
+		eq(t, "pay total before budget", u.PayTotalBeforeBudget.Value, dec("1600"))
+		eq(t, "overshoot", u.Overshoot, dec("0"))
+		if u.Blocked || u.PairingWarning || u.Employees != 5 {
+			t.Errorf("unit = %+v, want 5 employees, not blocked, no pairing warning", u)
+		}
+		wantDist := map[string]int{"A": 1, "B+": 1, "B": 2, "C": 1}
+		for _, g := range u.Distribution {
+			if g.Count != wantDist[g.Grade] {
+				t.Errorf("grade %s: %d employees, want %d", g.Grade, g.Count, wantDist[g.Grade])
+			}
+		}
+		for _, want := range []struct {
+			id    uuid.UUID
+			final string
+			grade string
+			pay   string
+		}{{unit.Manager, "85", "B", "400"}, {e1, "85", "B", "300"}, {e2, "90", "B+", "315"}, {e3, "95", "A", "345"}, {e4, "72", "C", "240"}} {
+			res, err := r.reader.Result(ctx, sc.Cycle, want.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "final", res.Final.Value, dec(want.final))
+			eq(t, "pay", res.Pay.Value, dec(want.pay))
+			if res.Grade != want.grade || len(res.Dimensions) != 3 {
+				t.Errorf("employee %s: grade %s with %d dimensions, want %s with 3", want.id, res.Grade, len(res.Dimensions), want.grade)
+			}
+		}
+
+		t.Run("the employee view hides aggregates below the anonymity threshold", func(t *testing.T) {
+			full, err := r.reader.Result(ctx, sc.Cycle, e1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			view, err := r.reader.EmployeeView(ctx, sc.Cycle, e1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kinds := func(res scoring.EmployeeResult, criterion string) map[scoring.RaterKind]int {
+				out := map[scoring.RaterKind]int{}
+				for _, c := range res.Criteria {
+					if c.Key == criterion {
+						for _, rs := range c.Raters {
+							out[rs.Kind] = rs.Count
+						}
+					}
+				}
+				return out
+			}
+			// Communication is rated by self, 3 peers, manager and 1 customer;
+			// the threshold is 3: peers shown, the lone customer hidden.
+			if k := kinds(full, "communication"); k[scoring.RaterCustomer] != 1 || k[scoring.RaterPeer] != 3 {
+				t.Fatalf("HR sees %v, want every kind", k)
+			}
+			k := kinds(view, "communication")
+			if _, shown := k[scoring.RaterCustomer]; shown || k[scoring.RaterPeer] != 3 || k[scoring.RaterSelf] != 1 || k[scoring.RaterManager] != 1 {
+				t.Fatalf("employee sees %v, want self, 3 peers and manager, no customer", k)
+			}
+			eq(t, "the employee's final", view.Final.Value, full.Final.Value)
+		})
+
+		t.Run("progress shows who submitted what and what is overdue", func(t *testing.T) {
+			rows, err := r.reader.Progress(ctx, sc.Cycle, time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 5 {
+				t.Fatalf("%d progress rows, want 5", len(rows))
+			}
+			for _, row := range rows {
+				if !row.InScope || !row.SelfSubmitted || !row.ManagerSubmitted || row.Overdue.SelfReview || row.Overdue.Manager {
+					t.Errorf("progress %+v", row)
+				}
+				// Nobody drafted goals: overdue since 10 November.
+				if !row.Overdue.Goals {
+					t.Errorf("%s: goals not overdue", row.EmployeeID)
+				}
+			}
+		})
+
+		sc.Approve()
+		sc.Publish()
+		published := sc.Outcome.Position
+		r.sync(t, published)
+		sum, err := r.reader.Summary(ctx, sc.Cycle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.State != domain.StatePublished || len(sum.Decisions) != 1 || sum.Approval.Next != "" || !sum.Approval.LeaderSigned {
+			t.Fatalf("summary after publication = %+v", sum)
+		}
+
+		t.Run("recommendations carry their evidence and HR's decision", func(t *testing.T) {
+			sc.Do(sc.Svc.DecideRecommendation(ctx, sc.AsHR(), sc.Key(e4), domain.DecideRecommendation{
+				Kind: scoring.RecommendTraining, Outcome: domain.RecommendationAccepted, Reason: "sales course in January"}))
+			r.sync(t, sc.Outcome.Position)
+			recs, err := r.reader.Recommendations(ctx, sc.Cycle)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) != 1 || recs[0].EmployeeID != e4 || recs[0].Kind != scoring.RecommendTraining || len(recs[0].Evidence) == 0 {
+				t.Fatalf("recommendations = %+v, want training for E4 (grade C) with evidence", recs)
+			}
+			if d := recs[0].Decision; d == nil || d.Outcome != domain.RecommendationAccepted || d.Reason != "sales course in January" {
+				t.Fatalf("decision = %+v", recs[0].Decision)
+			}
+		})
+
+		sc.Close()
+		r.sync(t, sc.Outcome.Position)
+		if sum, _ = r.reader.Summary(ctx, sc.Cycle); sum.State != domain.StateClosed || len(sum.Decisions) != 2 {
+			t.Fatalf("summary after close = %+v", sum)
+		}
+
+		t.Run("as of the publication, an employee's result comes from the events with its derivation", func(t *testing.T) {
+			got, err := r.auditor.Employee(ctx, sc.Cycle, e3, cycles.AsOf{Position: published})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Result.Grade != "A" || len(got.Result.Final.Trace) == 0 || len(got.Result.Pay.Trace) == 0 {
+				t.Fatalf("as-of result = grade %s, %d final steps, %d pay steps", got.Result.Grade, len(got.Result.Final.Trace), len(got.Result.Pay.Trace))
+			}
+			whole, err := r.auditor.Cycle(ctx, sc.Cycle, cycles.AsOf{Position: published})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range whole.Evaluation.Result.Employees {
+				if row.EmployeeID == e3 && (!row.Pay.Value.Equal(got.Result.Pay.Value) || row.Grade != got.Result.Grade) {
+					t.Fatalf("unit-only as-of %s/%s differs from the whole cycle's %s/%s", got.Result.Grade, got.Result.Pay.Value, row.Grade, row.Pay.Value)
+				}
+			}
+			before, err := r.auditor.Employee(ctx, sc.Cycle, e3, cycles.AsOf{Time: sc.Now.AddDate(-1, 0, 0)})
+			if err == nil {
+				t.Fatalf("a year before the cycle existed: %+v", before)
+			}
+		})
+
+		t.Run("every recorded decision replays as MATCH", func(t *testing.T) {
+			reports, err := r.auditor.ReplayAll(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(reports) != 2 {
+				t.Fatalf("%d decisions replayed, want 2", len(reports))
+			}
+			for _, rep := range reports {
+				if !rep.Match || len(rep.Derivation.Employees) != 5 {
+					t.Errorf("%s decision: match %v, %v", rep.Kind, rep.Match, rep.Mismatches)
+				}
+			}
+		})
+
+		t.Run("a rebuild is byte-identical", func(t *testing.T) {
+			for _, p := range r.runner.Projections() {
+				res, err := r.db.Check(ctx, store, p)
+				if err != nil || !res.Match() {
+					t.Errorf("%s: %+v, %v", p.Name(), res, err)
+				}
+			}
+		})
+
+		t.Run("the employee's timeline shows every event about them, with actor and reason", func(t *testing.T) {
+			entries, err := projections.ReadTimeline(ctx, r.db, projections.SubjectEmployee, e4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var decided bool
+			for _, e := range entries {
+				decided = decided || (e.Type == "appraisal.recommendation_decided" && e.Reason == "sales course in January" && e.ActorRole == "hr")
+			}
+			if !decided || len(entries) < 10 {
+				t.Fatalf("%d entries, recommendation decision found: %v", len(entries), decided)
+			}
+		})
+	})
+}
+
+// A decision altered in the database (the specialist scored 95 recorded as
+// A+ instead of A) with raw SQL no longer replays, and
+// the store's verification names the altered event.
+func TestTamperedDecisionIsAMismatch(t *testing.T) {
+	projectionstest.ForEachBackend(t, func(t *testing.T, b eventstoretest.Backend, store eventstore.Store) {
+		ctx := context.Background()
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 1, PerUnit: 3,
+			Score: func(_, i int) int { return 85 + 5*i }, BudgetMode: scoring.BudgetProrate})
+		sc.Open()
+		sc.Review()
+		sc.Approve()
+		sc.Publish()
+		sc.Close()
+
+		b.Unguard(t, store)
+		alter := `UPDATE events SET payload = replace(payload, '"grade":"A"', '"grade":"A+"') WHERE type = 'appraisal.decision_part_recorded'`
+		if b.Name == "postgres" {
+			alter = `UPDATE events SET payload = replace(payload::text, '"grade":"A"', '"grade":"A+"')::json WHERE type = 'appraisal.decision_part_recorded'`
+		}
+		if err := b.Exec(store, alter); err != nil {
+			t.Fatal(err)
+		}
+
+		index := cycles.NewIndex(store, nil)
+		if err := index.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		reports, err := cycles.NewAuditor(index).ReplayAll(ctx)
+		if err != nil || len(reports) != 2 {
+			t.Fatalf("replay: %d reports, %v", len(reports), err)
+		}
+		for _, rep := range reports {
+			if rep.Match || len(rep.Mismatches) == 0 {
+				t.Errorf("%s decision still matches after the tamper", rep.Kind)
+			}
+			for _, m := range rep.Mismatches {
+				if m.Recorded != "A+" || m.Recomputed != "A" {
+					t.Errorf("mismatch %+v, want grade A+ recorded against A recomputed", m)
+				}
+			}
+		}
+		v, err := store.Verify(ctx)
+		if err != nil || v.OK {
+			t.Fatalf("verify = %+v, %v; want the tamper reported", v, err)
+		}
+	})
+}

@@ -1,0 +1,237 @@
+package cycles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/projections/eventlog"
+)
+
+// Index keeps the domain's events decoded in memory, in global order, as
+// the store delivers them: the events every cycle's fold reads (organisation,
+// templates, policies, cycles) in one list, and each cycle's review events in
+// a list of their own, so one cycle's fold never walks another's reviews.
+// Every process runs one; it is the log, not a read model, so as-of queries
+// and replays read history through it.
+type Index struct {
+	store  eventstore.Store
+	logger *slog.Logger
+
+	mu       sync.RWMutex
+	shared   []domain.Recorded
+	reviews  map[uuid.UUID][]domain.Recorded // by cycle
+	cycles   []uuid.UUID                     // in order of first appearance
+	position int64                           // last position delivered
+	times    []stamp                         // recorded time of each delivered position, for as-of by time
+	advanced chan struct{}
+}
+
+// stamp is where the log stood at a recorded time.
+type stamp struct {
+	position int64
+	at       time.Time
+}
+
+// ErrIndexBehind is returned when the index did not reach a position in time.
+var ErrIndexBehind = errors.New("event index did not reach the position in time")
+
+// NewIndex returns an empty index over store; Run fills it.
+func NewIndex(store eventstore.Store, logger *slog.Logger) *Index {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Index{store: store, logger: logger, reviews: map[uuid.UUID][]domain.Recorded{}, advanced: make(chan struct{})}
+}
+
+// Run follows the store from where the index stands until ctx ends.
+func (ix *Index) Run(ctx context.Context) error {
+	for ctx.Err() == nil {
+		err := ix.store.Subscribe(ctx, ix.Position(), ix.add)
+		if err != nil && ctx.Err() == nil {
+			ix.logger.Warn("event index subscription ended; resubscribing", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}
+	return nil
+}
+
+// CatchUp reads the store up to its current head without following it, for
+// one-shot commands (replay, rebuild).
+func (ix *Index) CatchUp(ctx context.Context) error {
+	for {
+		events, err := ix.store.ReadAll(ctx, ix.Position(), 5000)
+		if err != nil {
+			return fmt.Errorf("event index: %w", err)
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		for _, e := range events {
+			if err := ix.add(ctx, e); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// reviewPrefix names the streams of one employee in one cycle.
+const reviewPrefix = "review-"
+
+func (ix *Index) add(_ context.Context, e eventstore.Event) error {
+	r, err := eventlog.Decode(e)
+	known := err == nil
+	if err != nil && !errors.Is(err, domain.ErrUnknownEvent) {
+		return err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if e.Position <= ix.position {
+		return nil
+	}
+	ix.position = e.Position
+	ix.times = append(ix.times, stamp{e.Position, e.RecordedAt})
+	if known {
+		if cycle, ok := reviewCycle(r.Stream); ok {
+			if _, seen := ix.reviews[cycle]; !seen {
+				ix.cycles = append(ix.cycles, cycle)
+			}
+			ix.reviews[cycle] = append(ix.reviews[cycle], r)
+		} else {
+			if cycle, ok := cycleOf(r.Stream); ok {
+				if _, seen := ix.reviews[cycle]; !seen {
+					ix.reviews[cycle] = nil
+					ix.cycles = append(ix.cycles, cycle)
+				}
+			}
+			ix.shared = append(ix.shared, r)
+		}
+	}
+	close(ix.advanced)
+	ix.advanced = make(chan struct{})
+	return nil
+}
+
+// reviewCycle is the cycle of a review stream "review-<cycle>-<employee>".
+func reviewCycle(stream string) (uuid.UUID, bool) {
+	rest, ok := strings.CutPrefix(stream, reviewPrefix)
+	if !ok || len(rest) < 36 {
+		return uuid.Nil, false
+	}
+	id, err := uuid.Parse(rest[:36])
+	return id, err == nil
+}
+
+// cycleOf is the cycle of a cycle stream.
+func cycleOf(stream string) (uuid.UUID, bool) {
+	rest, ok := strings.CutPrefix(stream, "cycle-")
+	if !ok {
+		return uuid.Nil, false
+	}
+	id, err := uuid.Parse(rest)
+	return id, err == nil
+}
+
+// Position is the last global position the index holds.
+func (ix *Index) Position() int64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.position
+}
+
+// WaitFor blocks until the index holds position pos or timeout passes.
+func (ix *Index) WaitFor(ctx context.Context, pos int64, timeout time.Duration) error {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		ix.mu.RLock()
+		at, advanced := ix.position, ix.advanced
+		ix.mu.RUnlock()
+		if at >= pos {
+			return nil
+		}
+		select {
+		case <-advanced:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline.C:
+			return fmt.Errorf("index at %d, waiting for %d: %w", at, pos, ErrIndexBehind)
+		}
+	}
+}
+
+// Cycles lists every cycle seen, in order of first appearance.
+func (ix *Index) Cycles() []uuid.UUID {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return append([]uuid.UUID(nil), ix.cycles...)
+}
+
+// Events returns, in global order, the events a fold of cycle reads up to
+// position upTo: the shared events and the cycle's reviews.
+// keep, when not nil, filters the review events by employee.
+func (ix *Index) Events(cycle uuid.UUID, upTo int64, keep func(employee uuid.UUID) bool) []domain.Recorded {
+	ix.mu.RLock()
+	shared := ix.shared
+	reviews := ix.reviews[cycle]
+	ix.mu.RUnlock()
+	shared = domain.UpToPosition(shared, upTo)
+	reviews = domain.UpToPosition(reviews, upTo)
+	out := make([]domain.Recorded, 0, len(shared)+len(reviews))
+	i, j := 0, 0
+	for i < len(shared) || j < len(reviews) {
+		if j == len(reviews) || (i < len(shared) && shared[i].Position < reviews[j].Position) {
+			out = append(out, shared[i])
+			i++
+			continue
+		}
+		if keep == nil || keep(reviewEmployee(reviews[j])) {
+			out = append(out, reviews[j])
+		}
+		j++
+	}
+	return out
+}
+
+// reviewEmployee is the employee of a review stream's event.
+func reviewEmployee(r domain.Recorded) uuid.UUID {
+	rest := strings.TrimPrefix(r.Stream, reviewPrefix)
+	if len(rest) < 73 {
+		return uuid.Nil
+	}
+	id, _ := uuid.Parse(rest[37:])
+	return id
+}
+
+// Shared returns the events outside review streams, where recorded
+// decisions live.
+func (ix *Index) Shared() []domain.Recorded {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.shared
+}
+
+// PositionAt is the last position recorded at or before t (0 when none):
+// the cut of an as-of-time query.
+func (ix *Index) PositionAt(t time.Time) int64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var pos int64
+	for _, s := range ix.times {
+		if !s.at.After(t) {
+			pos = s.position
+		}
+	}
+	return pos
+}

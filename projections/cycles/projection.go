@@ -1,0 +1,178 @@
+package cycles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/domain/scoring"
+	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/projections"
+)
+
+// Name is the cycles projection's permanent name.
+const Name = "cycles"
+
+// Collections of the cycles projection; each document's group is its cycle id.
+const (
+	collSummary        = "summary"        // id: cycle
+	collProgress       = "progress"       // id: cycle/employee
+	collResult         = "result"         // id: cycle/employee
+	collUnit           = "unit"           // id: cycle/unit
+	collRecommendation = "recommendation" // id: cycle/employee/kind
+)
+
+// indexWait bounds how long a batch waits for the index to reach it; the
+// index follows the same store, so it is normally there already.
+const indexWait = 30 * time.Second
+
+// Projection keeps every cycle's read models. Apply only notes which cycles
+// an event concerns; Finish recomputes each of them once per batch through
+// domain.Evaluate over the Index, and stores what changed. Review events
+// concern their cycle; organisation, template, policy and cycle events may
+// change any cycle (scope, standards, history), so they concern all.
+type Projection struct {
+	index *Index
+}
+
+var (
+	_ projections.Projection = (*Projection)(nil)
+	_ projections.Finisher   = (*Projection)(nil)
+)
+
+// NewProjection returns the cycles projection reading history from index.
+func NewProjection(index *Index) *Projection { return &Projection{index: index} }
+
+// Name is Name.
+func (p *Projection) Name() string { return Name }
+
+// Version of the documents' shape.
+func (p *Projection) Version() int { return 1 }
+
+// Apply notes the cycles e concerns.
+func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore.Event) error {
+	if _, known := domain.SchemaVersion(e.Type); !known {
+		return nil
+	}
+	if cycle, ok := reviewCycle(e.StreamID); ok {
+		tx.Touch(cycle.String())
+		return nil
+	}
+	// The index must know every cycle created up to e to touch them all.
+	if err := p.index.WaitFor(ctx, e.Position, indexWait); err != nil {
+		return err
+	}
+	for _, c := range p.index.Cycles() {
+		tx.Touch(c.String())
+	}
+	return nil
+}
+
+// Finish recomputes the touched cycles as of the batch's last event.
+func (p *Projection) Finish(ctx context.Context, tx *projections.Tx) error {
+	upTo := tx.Position()
+	if err := p.index.WaitFor(ctx, upTo, indexWait); err != nil {
+		return err
+	}
+	for _, key := range tx.Touched() {
+		cycle, err := uuid.Parse(key)
+		if err != nil {
+			return fmt.Errorf("touched cycle %q: %w", key, err)
+		}
+		if err := p.project(ctx, tx, cycle, upTo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// project writes one cycle's documents as of upTo.
+func (p *Projection) project(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, upTo int64) error {
+	events := p.index.Events(cycle, upTo, nil)
+	ev, err := domain.Evaluate(events, cycle)
+	var notFound *domain.NotFoundError
+	if errors.As(err, &notFound) && notFound.Kind == "cycle" {
+		return nil // created after upTo
+	}
+	sum := summaryOf(events, cycle)
+	progress := progressOf(events, cycle)
+	results, units, recs := map[string]any{}, map[string]any{}, map[string]any{}
+	if err != nil {
+		// A draft has nothing to compute yet; an input the engine refuses
+		// is shown rather than stopping every other read model.
+		sum.Problem = err.Error()
+	} else {
+		fillSummary(&sum, ev)
+		for _, m := range ev.Input.Employees {
+			pr := progressFor(progress, m.ID)
+			pr.InScope, pr.UnitID = true, m.UnitID
+		}
+		for _, r := range ev.Result.Employees {
+			results[employeeKey(cycle, r.EmployeeID)] = stripEmployee(r)
+		}
+		for _, u := range ev.Result.Units {
+			units[cycle.String()+"/"+u.UnitID.String()] = stripUnit(u)
+		}
+		for _, rec := range recommendationsOf(events, cycle, ev.Result) {
+			recs[employeeKey(cycle, rec.EmployeeID)+"/"+string(rec.Kind)] = rec
+		}
+	}
+	progressDocs := make(map[string]any, len(progress))
+	for id, pr := range progress {
+		progressDocs[employeeKey(cycle, id)] = pr
+	}
+	grp := cycle.String()
+	for _, c := range []struct {
+		collection string
+		docs       map[string]any
+	}{
+		{collSummary, map[string]any{grp: sum}},
+		{collProgress, progressDocs},
+		{collResult, results},
+		{collUnit, units},
+		{collRecommendation, recs},
+	} {
+		if err := tx.Sync(ctx, c.collection, grp, c.docs); err != nil {
+			return fmt.Errorf("cycle %s: %w", cycle, err)
+		}
+	}
+	return nil
+}
+
+func employeeKey(cycle, employee uuid.UUID) string { return cycle.String() + "/" + employee.String() }
+
+// fillSummary adds what the evaluation computed.
+func fillSummary(s *Summary, ev domain.Evaluation) {
+	res := ev.Result
+	s.State = ev.State
+	s.TemplateVersion, s.PolicyVersion = res.TemplateVersion, res.PolicyVersion
+	s.EngineVersion = res.EngineVersion
+	s.Employees = len(res.Employees)
+	s.InputPosition = ev.LastPosition
+	s.Approvable = res.Approvable()
+	s.Blockers, s.Flags = res.Blockers, res.Flags
+	s.OpenAppeals = ev.Appeals.Open
+	s.Distribution = distribution(res.Units)
+}
+
+// distribution adds up the units' grade counts (every band, best first).
+func distribution(units []scoring.UnitResult) []scoring.GradeCount {
+	var out []scoring.GradeCount
+	at := map[string]int{}
+	for _, u := range units {
+		for _, g := range u.Distribution {
+			i, ok := at[g.Grade]
+			if !ok {
+				i = len(out)
+				at[g.Grade] = i
+				out = append(out, scoring.GradeCount{Grade: g.Grade})
+			}
+			out[i].Count += g.Count
+		}
+	}
+	return out
+}
