@@ -10,8 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/eventstore"
 	"github.com/appraisal-hr/appraisal/eventstore/eventstoretest"
+	"github.com/appraisal-hr/appraisal/projections/eventlog"
 )
 
 // harness is a real server on a loopback port over a fresh store.
@@ -51,7 +55,13 @@ func newHarness(t *testing.T, store eventstore.Store, tune func(*Config)) *harne
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err = New(ctx, cfg, Deps{Store: store, DB: db})
+	reg := prometheus.NewRegistry()
+	counted, err := InstrumentStore(store, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := domain.NewService(eventlog.New(counted))
+	srv, err = New(ctx, cfg, Deps{Store: store, DB: db, App: app, Registry: reg})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
@@ -134,4 +144,47 @@ func (h *harness) head() int64 {
 		h.t.Fatal(err)
 	}
 	return pos
+}
+
+// send marshals body as JSON, sends it and checks the status.
+func (h *harness) send(method, path, token string, body any, want int, headers ...string) response {
+	h.t.Helper()
+	var raw string
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		raw = string(b)
+	}
+	r := h.do(method, path, token, raw, headers...)
+	if r.status != want {
+		h.t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.status, want, r.body)
+	}
+	return r
+}
+
+// written decodes a command's answer.
+func (r response) written(t *testing.T) Written {
+	t.Helper()
+	var w Written
+	if err := json.Unmarshal(r.body, &w); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+	return w
+}
+
+// refused sends a request that must be refused with want and write nothing.
+func (h *harness) refused(method, path, token string, body any, want int, slug string) Problem {
+	h.t.Helper()
+	before := h.head()
+	r := h.send(method, path, token, body, want)
+	p := r.problem(h.t)
+	if slug != "" && p.Type != problemTypePrefix+slug {
+		h.t.Fatalf("%s %s: problem %s, want %s: %s", method, path, p.Type, slug, r.body)
+	}
+	if after := h.head(); after != before {
+		h.t.Fatalf("%s %s was refused but the log moved from %d to %d", method, path, before, after)
+	}
+	return p
 }

@@ -40,23 +40,26 @@ type PayrollRow struct {
 var payrollHeader = []string{
 	"employee_id", "name", "unit", "position_level", "standard", "final_score", "grade",
 	"coefficient", "performance_pay", "proration_factor", "awards", "penalties", "notes",
+	"cycle_id", "computed_at_position",
 }
 
-func (r PayrollRow) cells() []string {
+// cells is one row; every row repeats the cycle and the position the export
+// was computed at, so a row copied out of the file still says where it came
+// from.
+func (p PayrollExport) cells(r PayrollRow) []string {
 	return []string{
 		r.EmployeeID, r.Name, r.Unit, r.PositionLevel, r.Standard.StringFixed(2), r.FinalScore.StringFixed(2), r.Grade,
 		r.Coefficient.String(), r.PerformancePay.StringFixed(2), r.ProrationFactor.String(), r.Awards.StringFixed(2),
-		r.Penalties.StringFixed(2), r.Notes,
+		r.Penalties.StringFixed(2), r.Notes, p.CycleID, strconv.FormatInt(p.Position, 10),
 	}
 }
 
-// WriteCSV writes the export as CSV: a comment line with the cycle and
-// position, then the header and one row per employee.
+// WriteCSV writes the export as CSV: the header, then one row per employee.
 func (p PayrollExport) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	rows := [][]string{{"# cycle " + p.CycleID + " computed at position " + strconv.FormatInt(p.Position, 10)}, payrollHeader}
+	rows := [][]string{payrollHeader}
 	for _, r := range p.Rows {
-		rows = append(rows, r.cells())
+		rows = append(rows, p.cells(r))
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write payroll csv: %w", err)
@@ -81,10 +84,10 @@ func (p PayrollExport) WriteXLSX(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("payroll xlsx: %w", err)
 	}
-	numeric := map[int]bool{4: true, 5: true, 7: true, 8: true, 9: true, 10: true, 11: true}
+	numeric := map[int]bool{4: true, 5: true, 7: true, 8: true, 9: true, 10: true, 11: true, 14: true}
 	money := map[int]bool{4: true, 5: true, 8: true, 10: true, 11: true}
 	for i, r := range p.Rows {
-		for j, v := range r.cells() {
+		for j, v := range p.cells(r) {
 			cell, _ := excelize.CoordinatesToCellName(j+1, i+2)
 			set := f.SetCellStr
 			if numeric[j] {

@@ -23,8 +23,8 @@ func TestPayrollCSV(t *testing.T) {
 	if err := samplePayroll().WriteCSV(&b); err != nil {
 		t.Fatal(err)
 	}
-	want := "# cycle c-1 computed at position 42\n" + strings.Join(payrollHeader, ",") + "\n" +
-		"e-1,王芳,商管部,specialist,300.00,95.50,A,1.15,345.00,1,200.00,0.00,优秀员工奖\n"
+	want := strings.Join(payrollHeader, ",") + "\n" +
+		"e-1,王芳,商管部,specialist,300.00,95.50,A,1.15,345.00,1,200.00,0.00,优秀员工奖,c-1,42\n"
 	if b.String() != want {
 		t.Fatalf("csv:\n%s\nwant:\n%s", b.String(), want)
 	}

@@ -131,8 +131,11 @@ func ownerProblem(err error) (Problem, bool) {
 		ce *eventstore.ConflictError
 		ve *domain.ValidationError
 		be *domain.BlockedError
+		vv *domain.VersionError
 	)
 	switch {
+	case errors.As(err, &vv):
+		return build(kindPreconditionFailed, vv.Error(), nil), true
 	case errors.As(err, &ve):
 		fields := make([]FieldProblem, len(ve.Fields))
 		for i, f := range ve.Fields {

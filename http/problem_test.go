@@ -27,6 +27,7 @@ func TestProblemMapping(t *testing.T) {
 		{wrap(&domain.NotFoundError{Kind: "cycle", ID: "x"}), 404, "not-found", ""},
 		{wrap(&domain.ConflictError{Reason: "already submitted"}), 409, "conflict", "conflict: already submitted"},
 		{wrap(&eventstore.ConflictError{Stream: "s", Expected: 2, Actual: 3}), 409, "conflict", "the resource is at version 3, not 2; read it again"},
+		{wrap(&domain.VersionError{Stream: "s", Expected: 2, Actual: 3}), 412, "precondition-failed", "the resource is at version 3, not 2"},
 		{wrap(context.DeadlineExceeded), 503, "timeout", ""},
 		{&nethttp.MaxBytesError{Limit: 10}, 413, "payload-too-large", "at most 10 bytes"},
 		{echo.ErrMethodNotAllowed, 405, "method-not-allowed", ""},

@@ -1,0 +1,193 @@
+package http
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/appraisal-hr/appraisal/eventstore"
+)
+
+// staffScore is how each of E1..E8 is rated: self, everyone else, and the
+// sales actual against a target of 100. Only E1 is rated differently by
+// themself, so that the rater-kind weighting shows in the numbers.
+var staffScore = []struct{ self, others, sales string }{
+	{"100", "90", "95"}, {"98", "98", "98"}, {"88", "88", "88"}, {"60", "60", "60"},
+	{"65", "65", "65"}, {"68", "68", "68"}, {"55", "55", "55"}, {"84", "84", "84"},
+}
+
+// TestMonthlyCycleEndToEnd runs a whole monthly cycle through the API on a
+// loopback port and checks the payroll export against numbers worked out by
+// hand below.
+func TestMonthlyCycleEndToEnd(t *testing.T) {
+	eachBackend(t, func(t *testing.T, store eventstore.Store) {
+		h := newHarness(t, store, nil)
+		co := newCompany(t, h)
+		co.throughGoalSetting(t)
+		co.throughReview(t)
+		co.calibrateApprovePublish(t)
+		co.acknowledgeAppealClose(t)
+		co.checkPayroll(t)
+		co.checkReads(t)
+	})
+}
+
+// throughReview: self-reviews, then 3 peers, the manager, 2 customers (via
+// their links) and the sales actual for everyone.
+func (co *company) throughReview(t *testing.T) {
+	t.Helper()
+	h, hr := co.h, co.h.hr
+	h.send("POST", co.cyclePath("/self-review"), hr, nil, http.StatusOK)
+	for i, e := range co.staff {
+		h.send("POST", co.review(e, "/evaluations/self"), co.tokens[e], scores("self", staffScore[i].self), http.StatusCreated)
+	}
+	h.send("POST", co.cyclePath("/review"), hr, nil, http.StatusOK)
+	for i, e := range co.staff {
+		for _, p := range co.peers[e] {
+			h.send("POST", co.review(e, "/evaluations/peer"), co.tokens[p], scores("peer", staffScore[i].others), http.StatusCreated)
+		}
+		h.send("POST", co.review(e, "/evaluations/manager"), co.tokens[co.sup], scores("manager", staffScore[i].others), http.StatusCreated)
+		for _, link := range co.links[e] {
+			h.send("GET", link, "", nil, http.StatusOK)
+			h.send("POST", link, "", scores("customer", staffScore[i].others), http.StatusCreated)
+		}
+		h.send("PUT", co.review(e, "/kpis/sales/actual"), co.tokens[co.sup], map[string]any{"value": staffScore[i].sales}, http.StatusOK)
+	}
+}
+
+// calibrateApprovePublish: the unit head takes 2 points off E3 (88 B+ → 86 B)
+// so the unit stays within budget; approval is refused while the unit has an
+// A+ (E2) and no C, until HR overrides with a justification; the sign-off
+// chain runs; awards and a penalty are granted; results are published.
+func (co *company) calibrateApprovePublish(t *testing.T) {
+	t.Helper()
+	h, hr := co.h, co.h.hr
+	h.send("POST", co.cyclePath("/calibration"), hr, nil, http.StatusOK)
+	h.send("POST", co.review(co.staff[2], "/adjustments"), co.tokens[co.gm],
+		map[string]any{"kind": "delta", "value": "-2", "reason": "two complaints in the last week of October"}, http.StatusCreated)
+	p := h.refused("POST", co.cyclePath("/approval"), hr, nil, http.StatusConflict, "blocked")
+	if !strings.Contains(p.Detail, "pairing") && !strings.Contains(p.Detail, "A+") {
+		t.Fatalf("approval should be blocked by forced pairing: %s", p.Detail)
+	}
+	h.send("POST", co.cyclePath("/pairing-overrides"), hr, map[string]any{"unit_id": co.unit,
+		"justification": "E2 carried the mall through the October security incident; nobody performed at C level"}, http.StatusOK)
+	h.send("POST", co.cyclePath("/approval"), hr, nil, http.StatusOK)
+	h.send("POST", co.cyclePath("/sign-offs"), co.tokens[co.gm], map[string]any{"step": "unit_head", "unit_id": co.unit, "comment": "签字确认"}, http.StatusOK)
+	h.send("POST", co.cyclePath("/sign-offs"), hr, map[string]any{"step": "operations_head"}, http.StatusOK)
+	h.send("POST", co.cyclePath("/sign-offs"), hr, map[string]any{"step": "leader"}, http.StatusOK)
+	h.send("POST", co.review(co.staff[1], "/awards"), hr, map[string]any{"type": "excellent_employee", "amount": "200", "reason": "employee of the month"}, http.StatusCreated)
+	h.send("POST", co.review(co.staff[6], "/penalties"), hr, map[string]any{"type": "fine", "amount": "20", "reason": "late for two night shifts"}, http.StatusCreated)
+	h.send("POST", co.cyclePath("/publish"), hr, nil, http.StatusOK)
+}
+
+// acknowledgeAppealClose: E1-E7 acknowledge; E8 appeals and HR upholds with
+// 91.50; then the cycle closes.
+func (co *company) acknowledgeAppealClose(t *testing.T) {
+	t.Helper()
+	h, hr := co.h, co.h.hr
+	for _, e := range co.staff[:7] {
+		h.send("POST", co.review(e, "/acknowledgement"), co.tokens[e], nil, http.StatusOK)
+	}
+	e8 := co.staff[7]
+	appeal := h.send("POST", co.review(e8, "/appeals"), co.tokens[e8], map[string]any{"reason": "the night-shift KPI missed two weeks of patrol logs"}, http.StatusCreated).written(t).ID
+	h.refused("POST", co.cyclePath("/close"), hr, nil, http.StatusConflict, "blocked")
+	h.send("POST", co.review(e8, "/appeals/"+appeal.String()+"/resolution"), hr,
+		map[string]any{"upheld": true, "new_score": "91.5", "reason": "patrol logs found; sales actual corrected"}, http.StatusOK)
+	h.send("POST", co.cyclePath("/close"), hr, nil, http.StatusOK)
+}
+
+// checkPayroll compares the CSV export with the numbers worked by hand.
+//
+// Template: results 60% (service 50% rated by all four kinds, sales 50%
+// measured), attitude 40% (teamwork rated by self, peer, manager). Rater
+// weights self 10, peer 20, manager 50, customer 20.
+//
+//	E1: service = .1×100 + .2×90 + .5×90 + .2×90 = 91
+//	    teamwork (no customer: weights over 80) = (10×100 + 20×90 + 50×90)/80 = 91.25
+//	    sales = 95/100×100 = 95; results = (91+95)/2 = 93
+//	    overall = .6×93 + .4×91.25 = 92.30 → A- (110%) → 300 × 1.10 = 330.00
+//	E2..E8 are rated s by everyone with sales s, so overall = s:
+//	E2 98 → A+ 120% → 360.00 (+ award 200 outside the budget)
+//	E3 88 − 2 calibration = 86 → B 100% → 300.00
+//	E4 60, E5 65, E6 68, E7 55 → D 50% → 50 × 0.5 = 25.00 each (E7: penalty 20)
+//	E8 84 B, appeal upheld at 91.50 → A- 110% → 50 × 1.10 = 55.00
+//	unit: budget 3×300 + 5×50 = 1150 ≥ pay 330+360+300+4×25+55 = 1145: no proration.
+func (co *company) checkPayroll(t *testing.T) {
+	t.Helper()
+	want := map[string][]string{ // employee → final, grade, coefficient, pay, factor, awards, penalties
+		"E1": {"92.30", "A-", "1.1", "330.00", "1", "0.00", "0.00"},
+		"E2": {"98.00", "A+", "1.2", "360.00", "1", "200.00", "0.00"},
+		"E3": {"86.00", "B", "1", "300.00", "1", "0.00", "0.00"},
+		"E4": {"60.00", "D", "0.5", "25.00", "1", "0.00", "0.00"},
+		"E5": {"65.00", "D", "0.5", "25.00", "1", "0.00", "0.00"},
+		"E6": {"68.00", "D", "0.5", "25.00", "1", "0.00", "0.00"},
+		"E7": {"55.00", "D", "0.5", "25.00", "1", "0.00", "20.00"},
+		"E8": {"91.50", "A-", "1.1", "55.00", "1", "0.00", "0.00"},
+	}
+	r := co.h.send("GET", co.cyclePath("/payroll?format=csv"), co.h.hr, nil, http.StatusOK)
+	rows, err := csv.NewReader(strings.NewReader(string(r.body))).ReadAll()
+	if err != nil {
+		t.Fatalf("csv: %v\n%s", err, r.body)
+	}
+	if strings.Join(rows[0], ",") != strings.Join(payrollHeader, ",") {
+		t.Fatalf("csv header: %q", rows[0])
+	}
+	if len(rows) != 1+len(want) {
+		t.Fatalf("%d rows, want %d:\n%s", len(rows)-1, len(want), r.body)
+	}
+	position := r.header.Get("X-Position")
+	for _, row := range rows[1:] {
+		if row[13] != co.cycle.String() || row[14] != position || position == "" {
+			t.Fatalf("row %q does not name the cycle and position %s", row, position)
+		}
+		w, ok := want[row[1]]
+		if !ok {
+			t.Fatalf("unexpected row %q", row)
+		}
+		got := []string{row[5], row[6], row[7], row[8], row[9], row[10], row[11]}
+		if strings.Join(got, " ") != strings.Join(w, " ") {
+			t.Errorf("%s: got %v, want %v", row[1], got, w)
+		}
+	}
+	x := co.h.send("GET", co.cyclePath("/payroll?format=xlsx"), co.h.hr, nil, http.StatusOK)
+	if !strings.Contains(x.header.Get("Content-Type"), "spreadsheetml") || len(x.body) < 1000 {
+		t.Fatalf("xlsx: %s, %d bytes", x.header.Get("Content-Type"), len(x.body))
+	}
+}
+
+// checkReads: the employee sees their own result anonymised (customer means
+// hidden: 2 < threshold 3; no rater ids), not a colleague's; the manager sees
+// the report's; the auditor replays both decisions as MATCH and verifies the log.
+func (co *company) checkReads(t *testing.T) {
+	t.Helper()
+	h := co.h
+	e1 := co.staff[0]
+	r := h.send("GET", co.review(e1, "/results"), co.tokens[e1], nil, http.StatusOK)
+	var v EmployeeView
+	if err := json.Unmarshal(r.body, &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Grade != "A-" || v.Final.String() != "92.3" || len(v.HiddenKinds) != 1 || v.HiddenKinds[0] != "customer" {
+		t.Fatalf("employee view: %s", r.body)
+	}
+	for _, p := range append(co.peers[e1], co.sup) {
+		if strings.Contains(string(r.body), p.String()) {
+			t.Fatalf("the employee view names rater %s: %s", p, r.body)
+		}
+	}
+	h.refused("GET", co.review(co.staff[1], "/results"), co.tokens[e1], nil, http.StatusForbidden, "forbidden")
+	h.send("GET", co.review(e1, "/results"), co.tokens[co.sup], nil, http.StatusOK)
+	var reports []ReplayView
+	if err := json.Unmarshal(h.send("GET", co.cyclePath("/replay"), co.auditor, nil, http.StatusOK).body, &reports); err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != 2 || !reports[0].Match || !reports[1].Match {
+		t.Fatalf("replay: %d reports %+v", len(reports), reports)
+	}
+	var rep eventstore.VerifyReport
+	if err := json.Unmarshal(h.send("GET", "/api/v1/audit/verify", co.auditor, nil, http.StatusOK).body, &rep); err != nil || !rep.OK {
+		t.Fatalf("verify: %+v %v", rep, err)
+	}
+}
