@@ -145,6 +145,8 @@ type folder struct {
 	policies  map[uuid.UUID]*PolicyVersions
 	cycles    map[uuid.UUID]*Cycle
 	reviews   map[uuid.UUID]*Review
+	// streamEmployee caches the employee id parsed from each review stream.
+	streamEmployee map[string]uuid.UUID
 
 	evals     map[uuid.UUID]*scoring.Evaluation // by evaluation id
 	evalOrder []uuid.UUID
@@ -170,7 +172,7 @@ func newFolder(cycleID uuid.UUID, cutoff int64) *folder {
 		reviewPrefix: "review-" + cycleID.String() + "-", cutoff: cutoff,
 		org: NewOrganisation(), templates: map[uuid.UUID]*TemplateVersions{},
 		policies: map[uuid.UUID]*PolicyVersions{}, cycles: map[uuid.UUID]*Cycle{},
-		reviews: map[uuid.UUID]*Review{}, evals: map[uuid.UUID]*scoring.Evaluation{},
+		reviews: map[uuid.UUID]*Review{}, streamEmployee: map[string]uuid.UUID{}, evals: map[uuid.UUID]*scoring.Evaluation{},
 		kpis: map[kpiKey]*scoring.KPIRecord{}, overrides: map[uuid.UUID]scoring.PairingOverride{},
 		decisions: map[uuid.UUID]RecordedDecision{}, decisionCycle: map[uuid.UUID]uuid.UUID{},
 	}
@@ -257,16 +259,20 @@ func (fd *folder) addReviewEvent(r Recorded) {
 	if c == nil || !slices.Contains(reviewStates(r.Event), c.State()) {
 		return
 	}
-	employee, err := uuid.Parse(strings.TrimPrefix(r.Stream, fd.reviewPrefix))
-	if err != nil {
+	employee, ok := fd.employeeOf(r.Stream)
+	if !ok {
 		return
 	}
-	rv := fd.reviews[employee]
-	if rv == nil {
-		rv = NewReview(fd.cycleID, employee)
-		fd.reviews[employee] = rv
+	switch r.Event.(type) {
+	case ResultsAcknowledged, AppealFiled, AppealRejected, AppealUpheld:
+		fd.reviewOf(employee).apply(r.Event)
+	default:
+		fd.addFact(r, employee)
 	}
-	rv.apply(r.Event)
+}
+
+// addFact collects the engine's facts from one review event.
+func (fd *folder) addFact(r Recorded, employee uuid.UUID) {
 	switch e := r.Event.(type) {
 	case EvaluationSubmitted:
 		fd.evals[e.EvaluationID] = &scoring.Evaluation{EventID: r.ID, Kind: e.Kind, RaterID: e.RaterID,
@@ -293,6 +299,31 @@ func (fd *folder) addReviewEvent(r Recorded) {
 		fd.payItems = append(fd.payItems, scoring.PayItem{EventID: r.ID, EmployeeID: employee, Kind: scoring.Penalty,
 			Type: e.Type, Amount: e.Amount, Reason: e.Reason})
 	}
+}
+
+// employeeOf parses the employee id out of a review stream name, once per
+// stream.
+func (fd *folder) employeeOf(stream string) (uuid.UUID, bool) {
+	if id, ok := fd.streamEmployee[stream]; ok {
+		return id, true
+	}
+	id, err := uuid.Parse(strings.TrimPrefix(stream, fd.reviewPrefix))
+	if err != nil {
+		return uuid.Nil, false
+	}
+	fd.streamEmployee[stream] = id
+	return id, true
+}
+
+// reviewOf is the employee's review, which the fold keeps only for what
+// follows publication (acknowledgement and appeals).
+func (fd *folder) reviewOf(employee uuid.UUID) *Review {
+	rv := fd.reviews[employee]
+	if rv == nil {
+		rv = NewReview(fd.cycleID, employee)
+		fd.reviews[employee] = rv
+	}
+	return rv
 }
 
 func (fd *folder) kpi(employee uuid.UUID, criterion string) *scoring.KPIRecord {
@@ -374,6 +405,8 @@ func (fd *folder) scope(c *Cycle, in *scoring.Input) map[uuid.UUID]bool {
 // facts copies evaluations, KPIs, adjustments and pay items of employees in
 // scope, in the order they were recorded.
 func (fd *folder) facts(in *scoring.Input, inScope map[uuid.UUID]bool) {
+	in.Evaluations = make([]scoring.Evaluation, 0, len(fd.evalOrder))
+	in.KPIs = make([]scoring.KPIRecord, 0, len(fd.kpiOrder))
 	for _, id := range fd.evalOrder {
 		if ev := fd.evals[id]; inScope[ev.EmployeeID] {
 			in.Evaluations = append(in.Evaluations, *ev)

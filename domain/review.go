@@ -155,44 +155,58 @@ func (r *Review) Settled() bool { return r.acknowledged || (r.settled && !r.HasO
 // reviewStates are the cycle states in which a review event may be
 // recorded. Commands refuse outside them, and the fold ignores an event that
 // reached the log outside them (a command that raced a state change), so the
-// rule lives here once.
+// rule lives here once. The fold asks for every event, hence the shared,
+// never-modified slices.
 func reviewStates(e Event) []CycleState {
 	switch e := e.(type) {
 	case GoalDrafted, GoalAgreed:
-		return []CycleState{StateGoalSetting}
+		return goalStates
 	case PeerAssigned, CustomerFeedbackRequested, KPITargetSet:
-		return []CycleState{StateGoalSetting, StateSelfReview, StateReview}
+		return preparationStates
 	case ManagerDelegated:
-		return []CycleState{StateGoalSetting, StateSelfReview, StateReview, StateCalibration}
+		return delegationStates
 	case EvaluationDraftSaved:
 		return submissionStates(e.Kind)
 	case EvaluationSubmitted:
 		return submissionStates(e.Kind)
 	case EvaluationAmended:
-		// Until calibration ends (SPEC §4); a reopened cycle is in calibration again.
-		return []CycleState{StateSelfReview, StateReview, StateCalibration}
+		return amendmentStates
 	case KPIActualRecorded:
-		return []CycleState{StateReview}
+		return reviewOnly
 	case ScoreAdjusted:
 		if e.Origin == scoring.FromAppeal {
-			return []CycleState{StatePublished}
+			return publishedOnly
 		}
-		return []CycleState{StateCalibration}
+		return calibrationOnly
 	case ResultsAcknowledged, AppealFiled, AppealRejected, AppealUpheld:
-		return []CycleState{StatePublished}
+		return publishedOnly
 	case AwardGranted, PenaltyImposed:
-		return []CycleState{StateGoalSetting, StateSelfReview, StateReview, StateCalibration, StateApproval, StatePublished}
+		return payItemStates
 	case RecommendationDecided:
-		return []CycleState{StatePublished, StateClosed}
+		return decidedStates
 	}
 	return nil
 }
+
+var (
+	goalStates        = []CycleState{StateGoalSetting}
+	preparationStates = []CycleState{StateGoalSetting, StateSelfReview, StateReview}
+	delegationStates  = []CycleState{StateGoalSetting, StateSelfReview, StateReview, StateCalibration}
+	// Until calibration ends (SPEC §4); a reopened cycle is in calibration again.
+	amendmentStates = []CycleState{StateSelfReview, StateReview, StateCalibration}
+	selfReviewOnly  = []CycleState{StateSelfReview}
+	reviewOnly      = []CycleState{StateReview}
+	calibrationOnly = []CycleState{StateCalibration}
+	publishedOnly   = []CycleState{StatePublished}
+	payItemStates   = []CycleState{StateGoalSetting, StateSelfReview, StateReview, StateCalibration, StateApproval, StatePublished}
+	decidedStates   = []CycleState{StatePublished, StateClosed}
+)
 
 // submissionStates: self-evaluations in self-review, every other kind in
 // review (SPEC §2).
 func submissionStates(k scoring.RaterKind) []CycleState {
 	if k == scoring.RaterSelf {
-		return []CycleState{StateSelfReview}
+		return selfReviewOnly
 	}
-	return []CycleState{StateReview}
+	return reviewOnly
 }
