@@ -1,0 +1,98 @@
+package scoring
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// TestInputValidateRefusals: each case breaks one rule of a valid cycle and
+// expects exactly the named problem.
+func TestInputValidateRefusals(t *testing.T) {
+	base := func() (*builder, uuid.UUID) {
+		b := newBuilder(kpiTemplate())
+		emp := b.employee(1, unitA, "300")
+		b.rate(emp, RaterManager, "teamwork", "80")
+		b.in.KPIs = []KPIRecord{{EmployeeID: emp, Criterion: "revenue", Target: dec("10"), Actual: dec("5"), TargetEventID: b.event(), ActualEventID: b.event()}}
+		return b, emp
+	}
+	tests := []struct {
+		name   string
+		mutate func(b *builder, emp uuid.UUID)
+		field  string
+	}{
+		{"cycle without id", func(b *builder, _ uuid.UUID) { b.in.Cycle.ID = uuid.Nil }, "cycle.id"},
+		{"cycle months out of range", func(b *builder, _ uuid.UUID) { b.in.Cycle.Months = 13 }, "cycle.months"},
+		{"period ends before it starts", func(b *builder, _ uuid.UUID) { b.in.Cycle.PeriodEnd = b.in.Cycle.PeriodStart.Add(-time.Hour) }, "cycle.period_end"},
+		{"unknown status", func(b *builder, _ uuid.UUID) { b.in.Cycle.Status = "final" }, "cycle.status"},
+		{"unit listed twice", func(b *builder, _ uuid.UUID) { b.in.Units = append(b.in.Units, b.in.Units[0]) }, "units[2].id"},
+		{"employee in an unknown unit", func(b *builder, _ uuid.UUID) { b.in.Employees[0].UnitID = id(77) }, "employees[0].unit_id"},
+		{"standard with fractions of a cent", func(b *builder, _ uuid.UUID) { b.in.Employees[0].MonthlyStandard = dec("300.001") }, "employees[0].monthly_standard"},
+		{"evaluation of someone out of scope", func(b *builder, _ uuid.UUID) { b.in.Evaluations[0].EmployeeID = id(555) }, "evaluations[0].employee_id"},
+		{"second manager evaluation", func(b *builder, emp uuid.UUID) { b.rate(emp, RaterManager, "teamwork", "70") }, "evaluations[1].kind"},
+		{"peer who is the employee", func(b *builder, emp uuid.UUID) {
+			b.in.Evaluations = append(b.in.Evaluations, Evaluation{EventID: b.event(), Kind: RaterPeer, RaterID: emp, EmployeeID: emp})
+		}, "evaluations[1].rater_id"},
+		{"same peer twice", func(b *builder, emp uuid.UUID) {
+			b.in.Template.Dimensions[1].Criteria[0].RatedBy = []RaterKind{RaterManager, RaterPeer}
+			b.rate(emp, RaterPeer, "teamwork", "70")
+			ev := b.in.Evaluations[1]
+			ev.EventID = b.event()
+			b.in.Evaluations = append(b.in.Evaluations, ev)
+		}, "evaluations[2]"},
+		{"criterion scored twice", func(b *builder, _ uuid.UUID) {
+			b.in.Evaluations[0].Scores = append(b.in.Evaluations[0].Scores, CriterionScore{Criterion: "teamwork", Score: dec("1")})
+		}, "evaluations[0].scores[1].criterion"},
+		{"rater kind the criterion does not ask", func(b *builder, emp uuid.UUID) { b.rate(emp, RaterPeer, "teamwork", "70") }, "evaluations[1].scores[0].criterion"},
+		{"measured criterion rated", func(b *builder, emp uuid.UUID) { b.rate(emp, RaterPeer, "revenue", "70") }, "evaluations[1].scores[0].criterion"},
+		{"KPI for a rated criterion", func(b *builder, _ uuid.UUID) { b.in.KPIs[0].Criterion = "teamwork" }, "kpis[0].criterion"},
+		{"KPI target of zero on higher-is-better", func(b *builder, _ uuid.UUID) { b.in.KPIs[0].Target = dec("0") }, "kpis[0].target"},
+		{"negative KPI actual", func(b *builder, _ uuid.UUID) { b.in.KPIs[0].Actual = dec("-1") }, "kpis[0].actual"},
+		{"second KPI record", func(b *builder, _ uuid.UUID) { b.in.KPIs = append(b.in.KPIs, b.in.KPIs[0]) }, "kpis[1]"},
+		{"adjustment reusing an evaluation's event id", func(b *builder, emp uuid.UUID) {
+			b.adjust(emp, AdjustDelta, "1")
+			b.in.Adjustments[0].EventID = b.in.Evaluations[0].EventID
+		}, "adjustments[0].event_id"},
+		{"unknown adjustment origin", func(b *builder, emp uuid.UUID) {
+			b.adjust(emp, AdjustDelta, "1")
+			b.in.Adjustments[0].Origin = "rumour"
+		}, "adjustments[0].origin"},
+		{"override without justification", func(b *builder, _ uuid.UUID) {
+			b.in.PairingOverrides = []PairingOverride{{UnitID: unitA, EventID: b.event(), AuthorID: id(999)}}
+		}, "pairing_overrides[0].justification"},
+		{"negative award", func(b *builder, emp uuid.UUID) {
+			b.in.PayItems = []PayItem{{EventID: b.event(), EmployeeID: emp, Kind: Award, Type: "innovation", Amount: dec("-5")}}
+		}, "pay_items[0].amount"},
+		{"history of this very cycle", func(b *builder, emp uuid.UUID) {
+			b.past(emp, Monthly, 1, "A", Closed)
+			b.in.History[0].CycleID = cycleID
+		}, "history[0].cycle_id"},
+		{"history ending after this cycle", func(b *builder, emp uuid.UUID) { b.past(emp, Monthly, -1, "A", Closed) }, "history[0].period_end"},
+		{"history grade unknown to the policy", func(b *builder, emp uuid.UUID) { b.past(emp, Monthly, 1, "S", Closed) }, "history[0].grade"},
+		{"provisional history", func(b *builder, emp uuid.UUID) { b.past(emp, Monthly, 1, "A", Provisional) }, "history[0].status"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, emp := base()
+			if err := b.in.Validate(); err != nil {
+				t.Fatalf("base input invalid: %v", err)
+			}
+			tc.mutate(b, emp)
+			err := b.in.Validate()
+			var ve *ValidationError
+			if !errors.Is(err, ErrInvalidInput) || !errors.As(err, &ve) {
+				t.Fatalf("err = %v, want a *ValidationError of ErrInvalidInput", err)
+			}
+			var fields []string
+			for _, p := range ve.Problems {
+				fields = append(fields, p.Field)
+			}
+			if !slices.Equal(fields, []string{tc.field}) {
+				t.Errorf("problems at %q, want exactly %q", fields, tc.field)
+			}
+		})
+	}
+}
