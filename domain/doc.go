@@ -43,6 +43,25 @@
 // review event that reached the log after the cycle had left the state that
 // allowed it, so a race with a state change can never count.
 //
+// # Application service
+//
+// Service (service.go, service_commands.go) is the one entry point the HTTP
+// layer calls: one method per command, each loading what the command reads,
+// running it and appending to one stream with the version it loaded, and
+// returning an Outcome with the stream's new version (ETag) and the global
+// position (read-your-writes). It depends only on the EventLog port it
+// defines. The shared aggregates (organisation, cycles, templates,
+// policies) are cached and caught up from their streams (cache.go).
+//
+// # From history to numbers
+//
+// Evaluate (fold.go) folds the log, cut at any position or time, into
+// scoring.Input and calls scoring.Compute: projections, as-of queries, the
+// approval and publication checks and audit replay (ReplayDecision,
+// CompareDecision) all use it. Publication and close record the result as
+// DecisionRecorded plus DecisionPartRecorded rows in the same append as
+// CyclePublished or CycleClosed (decision.go).
+//
 // # Events and time
 //
 // Event type strings are permanent and registered in events.go with their

@@ -95,6 +95,9 @@ func UpToTime(events []Recorded, t time.Time) []Recorded {
 }
 
 // FoldCycle builds the engine input of cycleID from events in global order.
+// The events must include the organisation, template and policy streams,
+// every cycle stream (earlier decisions are history) and cycleID's review
+// streams; other streams are skipped, so a caller may leave them out.
 //
 // The organisation is the one in force for the cycle: as of the last input
 // of its latest publication (unless reopened since), else as it is at the

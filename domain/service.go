@@ -13,7 +13,8 @@ import (
 type EventLog interface {
 	// Load returns the events of stream with version > afterVersion, decoded,
 	// and the stream's current version (0 for a stream with no events). The
-	// service appends expecting the version of the last event it applied.
+	// service appends expecting the version of the last event it applied, so
+	// when nothing is new an adapter may simply return afterVersion.
 	Load(ctx context.Context, stream string, afterVersion int64) ([]Recorded, int64, error)
 	// Append writes events to stream atomically if the stream is at
 	// expectedVersion, and returns the global position of the last one. A
