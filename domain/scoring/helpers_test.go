@@ -107,24 +107,20 @@ func (b *builder) compute(t *testing.T) Result {
 
 func employeeResult(t *testing.T, res Result, emp uuid.UUID) EmployeeResult {
 	t.Helper()
-	for _, r := range res.Employees {
-		if r.EmployeeID == emp {
-			return r
-		}
+	r, ok := res.Employee(emp)
+	if !ok {
+		t.Fatalf("no result for employee %s", emp)
 	}
-	t.Fatalf("no result for employee %s", emp)
-	return EmployeeResult{}
+	return r
 }
 
 func unitResult(t *testing.T, res Result, unit uuid.UUID) UnitResult {
 	t.Helper()
-	for _, u := range res.Units {
-		if u.UnitID == unit {
-			return u
-		}
+	u, ok := res.Unit(unit)
+	if !ok {
+		t.Fatalf("no result for unit %s", unit)
 	}
-	t.Fatalf("no result for unit %s", unit)
-	return UnitResult{}
+	return u
 }
 
 // assertDec compares decimals by value.

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -275,4 +276,22 @@ func (r EmployeeResult) Derivation() Trace {
 	t = append(t, r.GradeTrace...)
 	t = append(t, r.Standard.Trace...)
 	return append(t, r.Pay.Trace...)
+}
+
+// Employee finds one employee's result (Employees is sorted by id).
+func (r Result) Employee(id uuid.UUID) (EmployeeResult, bool) {
+	i, ok := slices.BinarySearchFunc(r.Employees, id, func(e EmployeeResult, id uuid.UUID) int { return compareIDs(e.EmployeeID, id) })
+	if !ok {
+		return EmployeeResult{}, false
+	}
+	return r.Employees[i], true
+}
+
+// Unit finds one unit's result (Units is sorted by id).
+func (r Result) Unit(id uuid.UUID) (UnitResult, bool) {
+	i, ok := slices.BinarySearchFunc(r.Units, id, func(u UnitResult, id uuid.UUID) int { return compareIDs(u.UnitID, id) })
+	if !ok {
+		return UnitResult{}, false
+	}
+	return r.Units[i], true
 }

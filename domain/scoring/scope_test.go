@@ -54,12 +54,8 @@ func TestForUnitMatchesTheWholeCycle(t *testing.T) {
 }
 
 func unitOf(res Result, emp uuid.UUID) uuid.UUID {
-	for _, r := range res.Employees {
-		if r.EmployeeID == emp {
-			return r.UnitID
-		}
-	}
-	return uuid.Nil
+	r, _ := res.Employee(emp)
+	return r.UnitID
 }
 
 // sameJSON compares two results by their encoding; empty and absent lists
