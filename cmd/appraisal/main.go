@@ -25,10 +25,13 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"serve":   {"run the HTTP service (embedded SQLite by default; --demo seeds a demo company)", runServe},
+		"export":  {"export payroll of a closed cycle: export payroll --cycle ID --format csv|xlsx", runExport},
 		"token":   {"issue a bearer token: token create --employee ID --role ROLE", runToken},
 		"migrate": {"apply the database migrations and exit", runMigrate},
 		"verify":  {"check the event log's hash chains; non-zero exit on any tamper", runVerify},
 		"bench":   {"run a benchmark against the configured database (bench store)", runBench},
+		"rebuild": {"rebuild read models from position 0 without downtime; --check compares digests", runRebuild},
+		"replay":  {"replay recorded decisions (ID or --all): derivation and MATCH/MISMATCH", runReplay},
 	}
 }
 

@@ -173,22 +173,9 @@ func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, pick func(scoring.Input) (u
 	if err != nil {
 		return scoring.Result{}, err
 	}
-	res, err := scoring.Compute(onlyUnit(folded.Input, unit, members))
+	res, err := scoring.Compute(folded.Input.ForUnit(unit))
 	if err != nil {
 		return scoring.Result{}, fmt.Errorf("compute unit %s of cycle %s: %w", unit, cycle, err)
 	}
 	return res, nil
-}
-
-// onlyUnit keeps one unit's share of an engine input.
-func onlyUnit(in scoring.Input, unit uuid.UUID, members map[uuid.UUID]bool) scoring.Input {
-	in.Units = slices.DeleteFunc(slices.Clone(in.Units), func(u scoring.Unit) bool { return u.ID != unit })
-	in.Employees = slices.DeleteFunc(slices.Clone(in.Employees), func(m scoring.Employee) bool { return !members[m.ID] })
-	in.PairingOverrides = slices.DeleteFunc(slices.Clone(in.PairingOverrides), func(o scoring.PairingOverride) bool { return o.UnitID != unit })
-	in.Evaluations = slices.DeleteFunc(slices.Clone(in.Evaluations), func(e scoring.Evaluation) bool { return !members[e.EmployeeID] })
-	in.KPIs = slices.DeleteFunc(slices.Clone(in.KPIs), func(k scoring.KPIRecord) bool { return !members[k.EmployeeID] })
-	in.Adjustments = slices.DeleteFunc(slices.Clone(in.Adjustments), func(x scoring.Adjustment) bool { return !members[x.EmployeeID] })
-	in.PayItems = slices.DeleteFunc(slices.Clone(in.PayItems), func(p scoring.PayItem) bool { return !members[p.EmployeeID] })
-	in.History = slices.DeleteFunc(slices.Clone(in.History), func(h scoring.PastResult) bool { return !members[h.EmployeeID] })
-	return in
 }

@@ -1,0 +1,136 @@
+package readside
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/projections"
+	"github.com/appraisal-hr/appraisal/projections/cycles"
+	"github.com/appraisal-hr/appraisal/projections/eventlog"
+	"github.com/appraisal-hr/appraisal/projections/notify"
+	"github.com/appraisal-hr/appraisal/projections/relay"
+)
+
+// Config configures the read side.
+type Config struct {
+	Bus    relay.BusConfig // Kind "": no bus, no relay (one-shot commands)
+	Runner projections.RunnerConfig
+	Logger *slog.Logger
+}
+
+// ReadSide is everything a process reads through.
+type ReadSide struct {
+	DB      *projections.DB
+	Index   *cycles.Index
+	Runner  *projections.Runner
+	Reader  *cycles.Reader
+	Auditor *cycles.Auditor
+	// Log is the domain service's EventLog over the store.
+	Log *eventlog.Log
+
+	readModels []projections.Projection
+	bus        *relay.Bus
+	router     *message.Router
+	logger     *slog.Logger
+}
+
+// New builds the read side over store.
+func New(ctx context.Context, store eventstore.Store, cfg Config) (*ReadSide, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.Runner.Logger = cfg.Logger
+	db, err := projections.Open(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	index := cycles.NewIndex(store, cfg.Logger)
+	rs := &ReadSide{DB: db, Index: index, Reader: cycles.NewReader(db), Auditor: cycles.NewAuditor(index),
+		Log: eventlog.New(store), logger: cfg.Logger,
+		readModels: []projections.Projection{cycles.NewProjection(index), projections.NewTimeline(eventlog.Reason)}}
+	all := rs.readModels
+	if cfg.Bus.Kind != "" {
+		cfg.Bus.Logger = cfg.Logger
+		if rs.bus, err = relay.NewBus(cfg.Bus, db); err != nil {
+			return nil, err
+		}
+		notifier := relay.NewNotifier(db, notify.New(store).Notifications)
+		if rs.router, err = relay.NewRouter(rs.bus, relay.Topic, notifier, cfg.Logger); err != nil {
+			_ = rs.bus.Close()
+			return nil, err
+		}
+		all = append(append([]projections.Projection(nil), all...), relay.New(rs.bus.Publisher, relay.Topic))
+	}
+	rs.Runner = projections.NewRunner(db, store, cfg.Runner, all...)
+	return rs, nil
+}
+
+// ReadModels are the projections with read models (the relay excluded):
+// what rebuild rebuilds and checks.
+func (rs *ReadSide) ReadModels() []projections.Projection { return rs.readModels }
+
+// ReadModel finds a read model by name.
+func (rs *ReadSide) ReadModel(name string) (projections.Projection, error) {
+	for _, p := range rs.readModels {
+		if p.Name() == name {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("projection %q: %w", name, projections.ErrUnknownProjection)
+}
+
+// routerStart bounds how long Run waits for the notification handler to
+// subscribe before the relay starts publishing.
+const routerStart = 30 * time.Second
+
+// Run follows the store until ctx ends: the index, the notification
+// handler (started first, so the in-process bus never publishes to nobody),
+// then the runner with every projection and the relay.
+func (rs *ReadSide) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	wg.Go(func() { errs <- rs.Index.Run(ctx) })
+	if rs.router != nil {
+		wg.Go(func() { errs <- rs.router.Run(ctx) })
+		select {
+		case <-rs.router.Running():
+		case <-time.After(routerStart):
+			cancel()
+			wg.Wait()
+			return errors.New("notification handler did not start")
+		case <-ctx.Done():
+			wg.Wait()
+			return nil
+		}
+	}
+	wg.Go(func() { errs <- rs.Runner.Run(ctx) })
+	<-ctx.Done()
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}
+
+// Close releases the bus.
+func (rs *ReadSide) Close() error {
+	if rs.bus != nil {
+		return rs.bus.Close()
+	}
+	return nil
+}
+
+// CatchUp fills the index up to the store's head, for one-shot commands
+// that do not Run.
+func (rs *ReadSide) CatchUp(ctx context.Context) error { return rs.Index.CatchUp(ctx) }

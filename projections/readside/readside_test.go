@@ -1,0 +1,88 @@
+package readside_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/domain/scoring"
+	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/projections"
+	"github.com/appraisal-hr/appraisal/projections/notify"
+	"github.com/appraisal-hr/appraisal/projections/projectionstest"
+	"github.com/appraisal-hr/appraisal/projections/readside"
+	"github.com/appraisal-hr/appraisal/projections/relay"
+)
+
+// The whole read side of one process over the in-process bus: a cycle run
+// through the domain service ends with every read model current and the
+// notifications a user expects in the outbox, once each.
+func TestReadSideNotifies(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		rs, err := readside.New(ctx, store, readside.Config{Bus: relay.BusConfig{Kind: relay.BusGoChannel},
+			Runner: projections.RunnerConfig{Poll: 50 * time.Millisecond}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- rs.Run(ctx) }()
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("read side: %v", err)
+			}
+			_ = rs.Close()
+		})
+
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 1, PerUnit: 3, Peers: 1,
+			Customers: 1, BudgetMode: scoring.BudgetProrate})
+		sc.Open()
+		sc.Review()
+		sc.Approve()
+		sc.Publish()
+		emp := sc.Units[0].Members[0]
+		appeal := uuid.New()
+		sc.Do(sc.Svc.FileAppeal(sc.Ctx, sc.As(domain.RoleEmployee, emp), sc.Key(emp), domain.FileAppeal{AppealID: appeal, Reason: "my KPIs were late"}))
+		sc.Do(sc.Svc.ResolveAppeal(sc.Ctx, sc.AsHR(), sc.Key(emp), domain.ResolveAppeal{AppealID: appeal, Reason: "KPIs were on time"}))
+		last := sc.Outcome.Position
+		for _, p := range rs.Runner.Projections() {
+			if err := rs.Runner.WaitFor(ctx, p.Name(), last, 20*time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		kinds := map[string]int{}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			list, err := relay.Pending(ctx, rs.DB, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kinds = map[string]int{}
+			for _, n := range list {
+				kinds[n.Kind]++
+			}
+			if kinds[notify.KindAppealResolved] == 1 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		// 3 peers asked, 3 customers asked, 4 results published (the
+		// supervisor and 3 specialists), 1 appeal resolved.
+		want := map[string]int{notify.KindEvaluationRequested: 3, notify.KindCustomerFeedbackRequested: 3,
+			notify.KindResultsPublished: 4, notify.KindAppealResolved: 1}
+		for k, n := range want {
+			if kinds[k] != n {
+				t.Errorf("%d %s notifications, want %d (all: %v)", kinds[k], k, n, kinds)
+			}
+		}
+		sum, err := rs.Reader.Summary(ctx, sc.Cycle)
+		if err != nil || sum.State != domain.StatePublished || len(sum.OpenAppeals) != 0 {
+			t.Fatalf("summary = %+v, %v", sum, err)
+		}
+	})
+}
