@@ -116,6 +116,19 @@ func TestCycleTransitions(t *testing.T) {
 				s.PeriodEnd = date(2026, 12, 31)
 				return f.svc.CreateCycle(f.ctx, f.call(f.hr), domain.CreateCycle{CycleID: f.cycle, Settings: s})
 			}},
+		{name: "a period starts on the first of a month", wantErr: domain.ErrValidation, fields: []string{"period_start"},
+			when: func(f *fixture) (domain.Outcome, error) {
+				s := f.settings()
+				s.PeriodStart = date(2026, 11, 2)
+				return f.svc.CreateCycle(f.ctx, f.call(f.hr), domain.CreateCycle{CycleID: f.cycle, Settings: s})
+			}},
+		{name: "a quarterly cycle covers three months", want: []string{evCreated},
+			when: func(f *fixture) (domain.Outcome, error) {
+				s := f.settings()
+				s.Cadence, s.PeriodStart, s.PeriodEnd = scoring.Quarterly, date(2026, 10, 1), date(2026, 12, 31)
+				s.Deadlines.PayrollDue = date(2027, 1, 4)
+				return f.svc.CreateCycle(f.ctx, f.call(f.hr), domain.CreateCycle{CycleID: f.cycle, Settings: s})
+			}},
 		{name: "a scope that excludes everyone is refused", wantErr: domain.ErrValidation, fields: []string{"scope"},
 			when: func(f *fixture) (domain.Outcome, error) {
 				s := f.settings()

@@ -2,6 +2,9 @@ package domain_test
 
 import (
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/appraisal-hr/appraisal/domain"
 )
@@ -27,5 +30,18 @@ func TestWholeCycleRecordsDecisionsThatReplay(t *testing.T) {
 		if err != nil || len(mismatches) != 0 {
 			t.Errorf("replay of %s: %v %v", dec.Kind, err, mismatches)
 		}
+	}
+}
+
+// The ids the service assigns itself (decisions, appeal adjustments) come
+// from the generator it was given, so replays and tests can fix them.
+func TestServiceAssignsIDsFromItsGenerator(t *testing.T) {
+	f := newFixture(t)
+	fixed := uuid.MustParse("00000000-0000-4000-8000-00000000d001")
+	f.svc = domain.NewService(f.log, domain.WithClock(func() time.Time { return f.now }), domain.WithIDs(func() uuid.UUID { return fixed }))
+	f.at(domain.StatePublished)
+	events, _ := f.log.ReadAll(f.ctx, 0)
+	if d := domain.Decisions(events); len(d) != 1 || d[0].DecisionID != fixed {
+		t.Errorf("decisions %+v, want id %s", d, fixed)
 	}
 }
