@@ -2,44 +2,49 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/appraisal-hr/appraisal/domain"
 	apphttp "github.com/appraisal-hr/appraisal/http"
+	"github.com/appraisal-hr/appraisal/projections"
+	"github.com/appraisal-hr/appraisal/projections/cycles"
+	"github.com/appraisal-hr/appraisal/projections/eventlog"
+	"github.com/appraisal-hr/appraisal/projections/notify"
+	"github.com/appraisal-hr/appraisal/projections/relay"
 )
 
 // runServe is the start-up sequence of DESIGN.md: open → ping with retry →
-// migrate (openStore) → bootstrap credentials → start projections → serve;
-// SIGTERM (ctx) drains requests, then stops projections.
+// migrate (openStore) → bootstrap credentials → start projections and the
+// relay → serve; SIGTERM (ctx) drains requests, then stops the background
+// work.
 func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg := defaultConfig()
 	fs := newFlagSet("serve", "Run the Appraisal HTTP service.", &cfg, stdout)
 	fs.serverFlags(&cfg)
+	demo := fs.Bool("demo", false, "seed a demo company on an empty database and print tokens to try it with")
 	if err := fs.parse(args, &cfg); err != nil {
 		return err
 	}
 	logger := newLogger(cfg, os.Stderr)
-	store, err := openStore(ctx, cfg, logger)
+	a, err := newApp(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	db, err := apphttp.OpenDB(store.Store)
-	if err != nil {
-		return err
-	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	defer a.close()
 
-	token, created, err := apphttp.EnsureBootstrapToken(ctx, db, cfg.BootstrapToken, time.Now())
+	token, created, err := apphttp.EnsureBootstrapToken(ctx, a.db, cfg.BootstrapToken, time.Now())
 	if err != nil {
 		return err
 	}
@@ -47,16 +52,105 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		// Shown once: the database remembers that it was issued.
 		fmt.Fprintf(stdout, "bootstrap HR token (shown only this once):\n  %s\n", token)
 	}
+	if *demo {
+		if err := seedDemo(ctx, a, stdout); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	a.startBackground(bg, &wg)
+	err = listenAndServe(ctx, cfg, a.server, logger)
+	stop()
+	wg.Wait()
+	return err
+}
+
+// app is everything serve composes: the store, the API's tables, the
+// application service, the projections and the bus.
+type app struct {
+	store   *openedStore
+	db      *sql.DB
+	service *domain.Service
+	index   *cycles.Index
+	runner  *projections.Runner
+	bus     *relay.Bus
+	router  interface{ Run(context.Context) error }
+	server  *apphttp.Server
+	logger  *slog.Logger
+}
+
+// newApp opens and migrates the store and wires the rest around it.
+func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) {
+	store, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{store: store, logger: logger}
+	if err := a.wire(ctx, cfg); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) wire(ctx context.Context, cfg Config) error {
+	var err error
+	if a.db, err = apphttp.OpenDB(a.store.Store); err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	counted, err := apphttp.InstrumentStore(a.store.Store, reg)
+	if err != nil {
+		return err
+	}
+	a.service = domain.NewService(eventlog.New(counted))
+	pdb, err := projections.Open(ctx, a.store.Store)
+	if err != nil {
+		return err
+	}
+	if a.bus, err = relay.NewBus(relay.BusConfig{Kind: cfg.Bus, NATSURL: cfg.NATSURL, Logger: a.logger}, pdb); err != nil {
+		return err
+	}
+	router, err := relay.NewRouter(a.bus, relay.Topic, relay.NewNotifier(pdb, notify.New(a.store.Store).Notifications), a.logger)
+	if err != nil {
+		return err
+	}
+	a.router = router
+	a.index = cycles.NewIndex(a.store.Store, a.logger)
+	a.runner = projections.NewRunner(pdb, a.store.Store, projections.RunnerConfig{Logger: a.logger},
+		cycles.NewProjection(a.index), projections.NewTimeline(eventlog.Reason), relay.New(a.bus.Publisher, relay.Topic))
+	reg.MustRegister(a.runner.Collector())
 
 	hcfg := apphttp.DefaultConfig()
 	hcfg.RequestTimeout = cfg.RequestTimeout
 	hcfg.ReadWaitTimeout = min(hcfg.ReadWaitTimeout, cfg.RequestTimeout)
 	hcfg.LinkSecret = cfg.LinkSecret
-	srv, err := apphttp.New(ctx, hcfg, apphttp.Deps{Store: store, DB: db, Logger: logger, Registry: reg})
-	if err != nil {
-		return err
+	a.server, err = apphttp.New(ctx, hcfg, apphttp.Deps{Store: a.store, DB: a.db, App: a.service, Reads: a.runner, Logger: a.logger, Registry: reg})
+	return err
+}
+
+// startBackground runs the event index, the projections and the bus router
+// until ctx ends.
+func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
+	for name, run := range map[string]func(context.Context) error{
+		"event index": a.index.Run, "projections": a.runner.Run, "notifications router": a.router.Run,
+	} {
+		wg.Go(func() {
+			if err := run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				a.logger.Error("background work stopped", "what", name, "err", err)
+			}
+		})
 	}
-	return listenAndServe(ctx, cfg, srv, logger)
+}
+
+func (a *app) close() {
+	if a.bus != nil {
+		_ = a.bus.Close()
+	}
+	_ = a.store.Close()
 }
 
 func listenAndServe(ctx context.Context, cfg Config, srv *apphttp.Server, logger *slog.Logger) error {
