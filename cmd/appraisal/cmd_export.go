@@ -34,6 +34,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if *format != "csv" && *format != "xlsx" {
 		return fmt.Errorf("export payroll: --format must be csv or xlsx, got %q", *format)
 	}
+	cfg.Bus = "" // a one-shot command relays nothing
 	a, err := newApp(ctx, cfg, newLogger(cfg, os.Stderr))
 	if err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,10 +17,8 @@ import (
 
 	"github.com/appraisal-hr/appraisal/domain"
 	apphttp "github.com/appraisal-hr/appraisal/http"
-	"github.com/appraisal-hr/appraisal/projections"
-	"github.com/appraisal-hr/appraisal/projections/cycles"
 	"github.com/appraisal-hr/appraisal/projections/eventlog"
-	"github.com/appraisal-hr/appraisal/projections/notify"
+	"github.com/appraisal-hr/appraisal/projections/readside"
 	"github.com/appraisal-hr/appraisal/projections/relay"
 )
 
@@ -58,25 +55,24 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 
+	// The read side outlives the listener by the drain, so requests still
+	// in flight can wait for their own writes to be projected.
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	a.startBackground(bg, &wg)
+	readErr := make(chan error, 1)
+	go func() { readErr <- a.runReadSide(bg) }()
 	err = listenAndServe(ctx, cfg, a.server, logger)
 	stop()
-	wg.Wait()
-	return err
+	return errors.Join(err, <-readErr)
 }
 
 // app is everything serve composes: the store, the API's tables, the
-// application service, the projections and the bus.
+// application service, the read side (projections, index, relay) and the
+// HTTP server.
 type app struct {
 	store   *openedStore
 	db      *sql.DB
 	service *domain.Service
-	index   *cycles.Index
-	runner  *projections.Runner
-	bus     *relay.Bus
-	router  interface{ Run(context.Context) error }
+	read    *readside.ReadSide
 	server  *apphttp.Server
 	logger  *slog.Logger
 }
@@ -107,48 +103,30 @@ func (a *app) wire(ctx context.Context, cfg Config) error {
 		return err
 	}
 	a.service = domain.NewService(eventlog.New(counted))
-	pdb, err := projections.Open(ctx, a.store.Store)
+	a.read, err = readside.New(ctx, a.store.Store, readside.Config{Bus: relay.BusConfig{Kind: cfg.Bus, NATSURL: cfg.NATSURL}, Logger: a.logger})
 	if err != nil {
 		return err
 	}
-	if a.bus, err = relay.NewBus(relay.BusConfig{Kind: cfg.Bus, NATSURL: cfg.NATSURL, Logger: a.logger}, pdb); err != nil {
-		return err
-	}
-	router, err := relay.NewRouter(a.bus, relay.Topic, relay.NewNotifier(pdb, notify.New(a.store.Store).Notifications), a.logger)
-	if err != nil {
-		return err
-	}
-	a.router = router
-	a.index = cycles.NewIndex(a.store.Store, a.logger)
-	a.runner = projections.NewRunner(pdb, a.store.Store, projections.RunnerConfig{Logger: a.logger},
-		cycles.NewProjection(a.index), projections.NewTimeline(eventlog.Reason), relay.New(a.bus.Publisher, relay.Topic))
-	reg.MustRegister(a.runner.Collector())
-
+	reg.MustRegister(a.read.Runner.Collector())
 	hcfg := apphttp.DefaultConfig()
 	hcfg.RequestTimeout = cfg.RequestTimeout
 	hcfg.ReadWaitTimeout = min(hcfg.ReadWaitTimeout, cfg.RequestTimeout)
 	hcfg.LinkSecret = cfg.LinkSecret
-	a.server, err = apphttp.New(ctx, hcfg, apphttp.Deps{Store: a.store, DB: a.db, App: a.service, Reads: a.runner, Logger: a.logger, Registry: reg})
+	a.server, err = apphttp.New(ctx, hcfg, apphttp.Deps{Store: a.store, DB: a.db, App: a.service, Reads: a.read.Runner, Logger: a.logger, Registry: reg})
 	return err
 }
 
-// startBackground runs the event index, the projections and the bus router
-// until ctx ends.
-func (a *app) startBackground(ctx context.Context, wg *sync.WaitGroup) {
-	for name, run := range map[string]func(context.Context) error{
-		"event index": a.index.Run, "projections": a.runner.Run, "notifications router": a.router.Run,
-	} {
-		wg.Go(func() {
-			if err := run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				a.logger.Error("background work stopped", "what", name, "err", err)
-			}
-		})
+// runReadSide follows the store until ctx ends.
+func (a *app) runReadSide(ctx context.Context) error {
+	if err := a.read.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("read side: %w", err)
 	}
+	return nil
 }
 
 func (a *app) close() {
-	if a.bus != nil {
-		_ = a.bus.Close()
+	if a.read != nil {
+		_ = a.read.Close()
 	}
 	_ = a.store.Close()
 }
