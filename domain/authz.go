@@ -108,6 +108,11 @@ func Authorize(actor Actor, action Action, target Target) error {
 }
 
 func allowed(a Actor, action Action, t Target) bool {
+	if isSelf(a, t) && !ownActions[action] {
+		// Nobody calibrates, resolves, rewards or assigns raters for their
+		// own record, whatever role they hold: a conflict of interest.
+		return false
+	}
 	switch action {
 	case ActManageOrganisation, ActManageTemplates, ActManagePolicies, ActManageCycles,
 		ActPublish, ActExportPayroll, ActOverridePairing, ActSignOffOperations,
@@ -120,7 +125,7 @@ func allowed(a Actor, action Action, t Target) bool {
 	case ActAssignPeers, ActRequestCustomer, ActRecordKPI:
 		return a.Role == RoleHR || (a.Role == RoleManager && isManager(a, t))
 	case ActPeerEvaluate:
-		return a.Role == RolePeer && a.ID != t.Employee && slices.Contains(t.Peers, a.ID)
+		return a.Role == RolePeer && slices.Contains(t.Peers, a.ID)
 	case ActCustomerEvaluate:
 		return a.Role == RoleCustomer && slices.Contains(t.CustomerRequests, a.ID)
 	case ActCalibrate, ActSignOffUnit:
@@ -135,14 +140,15 @@ func allowed(a Actor, action Action, t Target) bool {
 	return false
 }
 
+// ownActions are what a person does on their own record.
+var ownActions = map[Action]bool{ActOwnGoals: true, ActSelfEvaluate: true, ActAcknowledge: true, ActAppeal: true,
+	ActReadResults: true, ActReadEverything: true, ActReplayAndVerify: true}
+
 func isSelf(a Actor, t Target) bool { return t.Employee != uuid.Nil && a.ID == t.Employee }
 
 // isManager accepts the manager of record and the delegate HR named (SPEC §4:
-// "HR can delegate"); nobody manages themselves.
+// "HR can delegate").
 func isManager(a Actor, t Target) bool {
-	if a.ID == t.Employee {
-		return false
-	}
 	return (t.Manager != uuid.Nil && a.ID == t.Manager) || (t.Delegate != uuid.Nil && a.ID == t.Delegate)
 }
 

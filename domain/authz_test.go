@@ -76,6 +76,19 @@ func TestAuthorizeMatrix(t *testing.T) {
 			}
 		}
 	}
+	// Conflict of interest: HR and a unit head are refused on their own record
+	// except for what every employee does on theirs.
+	for _, role := range []domain.Role{domain.RoleHR, domain.RoleUnitHead, domain.RoleManager} {
+		self := domain.Target{Employee: head, Manager: head, UnitHead: head}
+		for _, action := range []domain.Action{domain.ActCalibrate, domain.ActResolveAppeal, domain.ActGrantAward, domain.ActAssignPeers, domain.ActManagerEvaluate} {
+			if domain.Authorize(domain.Actor{ID: head, Role: role}, action, self) == nil {
+				t.Errorf("%s may %q on their own record", role, action)
+			}
+		}
+		if err := domain.Authorize(domain.Actor{ID: head, Role: role}, domain.ActReadResults, self); err != nil {
+			t.Errorf("%s may not read their own results: %v", role, err)
+		}
+	}
 	if err := domain.Authorize(actors["hr"], "launch missiles", target); err == nil {
 		t.Error("an unknown action was allowed")
 	}

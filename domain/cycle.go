@@ -126,6 +126,9 @@ func (c *Cycle) Settings() CycleSettings { return c.settings }
 // opened (zero while it is a draft).
 func (c *Cycle) PinnedVersions() (template, policy int) { return c.templateVersion, c.policyVersion }
 
+// PublishedAt is when the latest publication happened (zero before one).
+func (c *Cycle) PublishedAt() time.Time { return c.publishedAt }
+
 // AppealsUntil is the end of the appeal window of the latest publication.
 func (c *Cycle) AppealsUntil() time.Time { return c.appealsUntil }
 

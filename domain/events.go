@@ -459,18 +459,22 @@ type ScoreAdjusted struct {
 	AppealID     uuid.UUID                `json:"appeal_id,omitzero"`
 }
 
-// ResultsAcknowledged: the employee signed their results (签字确认).
+// ResultsAcknowledged: the employee signed their results (签字确认) as
+// published at PublishedAt; a reopened and republished cycle asks again.
 type ResultsAcknowledged struct {
-	CycleID    uuid.UUID `json:"cycle_id"`
-	EmployeeID uuid.UUID `json:"employee_id"`
+	CycleID     uuid.UUID `json:"cycle_id"`
+	EmployeeID  uuid.UUID `json:"employee_id"`
+	PublishedAt time.Time `json:"published_at"`
 }
 
-// AppealFiled: the employee appealed (申诉) within the window.
+// AppealFiled: the employee appealed (申诉) the results published at
+// PublishedAt, within the window.
 type AppealFiled struct {
-	CycleID    uuid.UUID `json:"cycle_id"`
-	EmployeeID uuid.UUID `json:"employee_id"`
-	AppealID   uuid.UUID `json:"appeal_id"`
-	Reason     string    `json:"reason"`
+	CycleID     uuid.UUID `json:"cycle_id"`
+	EmployeeID  uuid.UUID `json:"employee_id"`
+	AppealID    uuid.UUID `json:"appeal_id"`
+	PublishedAt time.Time `json:"published_at"`
+	Reason      string    `json:"reason"`
 }
 
 // AppealRejected: HR kept the result.

@@ -370,7 +370,7 @@ func (fd *folder) finish() (Folded, error) {
 	inScope := fd.scope(c, &in)
 	fd.facts(&in, inScope)
 	in.History = fd.history(s, pol, inScope)
-	return Folded{Input: in, State: c.State(), LastPosition: fd.last, Appeals: fd.appeals(in.Employees)}, nil
+	return Folded{Input: in, State: c.State(), LastPosition: fd.last, Appeals: fd.appeals(in.Employees, c.PublishedAt())}, nil
 }
 
 // versionAt is At on a possibly missing aggregate.
@@ -460,14 +460,14 @@ func (fd *folder) history(s CycleSettings, pol scoring.Policy, inScope map[uuid.
 }
 
 // appeals reports open appeals and the employees who may still appeal.
-func (fd *folder) appeals(emps []scoring.Employee) AppealStatus {
+func (fd *folder) appeals(emps []scoring.Employee, publishedAt time.Time) AppealStatus {
 	var st AppealStatus
 	for _, m := range emps {
 		rv := fd.reviews[m.ID]
 		switch {
 		case rv != nil && rv.HasOpenAppeal():
 			st.Open = append(st.Open, m.ID)
-		case rv == nil || !rv.Settled():
+		case rv == nil || !rv.Settled(publishedAt):
 			st.Unsettled = append(st.Unsettled, m.ID)
 		}
 	}

@@ -33,11 +33,14 @@ type Review struct {
 	kpiActuals  map[string]decimal.Decimal
 	ids         map[uuid.UUID]bool // adjustment, appeal, award and penalty ids in use
 
-	acknowledged bool
-	openAppeal   uuid.UUID
-	appeals      map[uuid.UUID]bool // appeal id -> still open
-	settled      bool               // an appeal was resolved
-	decidedRecs  map[scoring.RecommendationKind]bool
+	// acknowledgedFor and appealedFor are the publications (by time) the
+	// employee acknowledged or appealed: each publication may be answered
+	// once, and a republication after reopening may be answered again.
+	acknowledgedFor time.Time
+	appealedFor     time.Time
+	openAppeal      uuid.UUID
+	appeals         map[uuid.UUID]bool // appeal id -> still open
+	decidedRecs     map[scoring.RecommendationKind]bool
 }
 
 type goal struct {
@@ -97,9 +100,10 @@ func (r *Review) apply(e Event) {
 	case ScoreAdjusted:
 		r.ids[e.AdjustmentID] = true
 	case ResultsAcknowledged:
-		r.acknowledged = true
+		r.acknowledgedFor = e.PublishedAt
 	case AppealFiled:
 		r.ids[e.AppealID], r.appeals[e.AppealID], r.openAppeal = true, true, e.AppealID
+		r.appealedFor = e.PublishedAt
 	case AppealRejected:
 		r.closeAppeal(e.AppealID)
 	case AppealUpheld:
@@ -125,7 +129,7 @@ func (r *Review) applySubmission(e EvaluationSubmitted) {
 }
 
 func (r *Review) closeAppeal(id uuid.UUID) {
-	r.appeals[id], r.settled = false, true
+	r.appeals[id] = false
 	if r.openAppeal == id {
 		r.openAppeal = uuid.Nil
 	}
@@ -148,9 +152,12 @@ func (r *Review) Target(org *Organisation) Target {
 // HasOpenAppeal reports whether an appeal awaits HR.
 func (r *Review) HasOpenAppeal() bool { return r.openAppeal != uuid.Nil }
 
-// Settled reports whether the employee can no longer appeal: they
-// acknowledged, or an appeal of theirs was resolved and none is open.
-func (r *Review) Settled() bool { return r.acknowledged || (r.settled && !r.HasOpenAppeal()) }
+// Settled reports whether the employee has answered the publication at
+// publishedAt for good: they acknowledged it, or appealed it and the appeal
+// was resolved.
+func (r *Review) Settled(publishedAt time.Time) bool {
+	return r.acknowledgedFor.Equal(publishedAt) || (r.appealedFor.Equal(publishedAt) && !r.HasOpenAppeal())
+}
 
 // reviewStates are the cycle states in which a review event may be
 // recorded. Commands refuse outside them, and the fold ignores an event that

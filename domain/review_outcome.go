@@ -94,12 +94,12 @@ func (r *Review) AdjustScore(actor Actor, ctx ReviewContext, c AdjustScore) ([]E
 
 // Acknowledge records the employee's signature under their results.
 func (r *Review) Acknowledge(actor Actor, ctx ReviewContext) ([]Event, error) {
-	e := ResultsAcknowledged{CycleID: r.cycleID, EmployeeID: r.employeeID}
+	e := ResultsAcknowledged{CycleID: r.cycleID, EmployeeID: r.employeeID, PublishedAt: ctx.Cycle.PublishedAt()}
 	if err := r.guard(actor, ActAcknowledge, ctx, "acknowledge results", e); err != nil {
 		return nil, err
 	}
 	switch {
-	case r.acknowledged:
+	case r.acknowledgedFor.Equal(e.PublishedAt):
 		return nil, &ConflictError{Reason: "the results are already acknowledged"}
 	case r.HasOpenAppeal():
 		return nil, &BlockedError{Action: "acknowledge", Reasons: []string{"an appeal is open"}}
@@ -108,19 +108,22 @@ func (r *Review) Acknowledge(actor Actor, ctx ReviewContext) ([]Event, error) {
 }
 
 // FileAppeal records an appeal within the window, by an employee who has
-// not acknowledged and has no appeal open.
+// neither acknowledged nor appealed these results yet.
 func (r *Review) FileAppeal(actor Actor, ctx ReviewContext, c FileAppeal) ([]Event, error) {
-	e := AppealFiled{CycleID: r.cycleID, EmployeeID: r.employeeID, AppealID: c.AppealID, Reason: c.Reason}
+	e := AppealFiled{CycleID: r.cycleID, EmployeeID: r.employeeID, AppealID: c.AppealID,
+		PublishedAt: ctx.Cycle.PublishedAt(), Reason: c.Reason}
 	if err := r.guard(actor, ActAppeal, ctx, "appeal", e); err != nil {
 		return nil, err
 	}
 	switch {
 	case ctx.Now.After(ctx.Cycle.AppealsUntil()):
 		return nil, &StateError{Action: "appeal", State: "appeal window closed at " + ctx.Cycle.AppealsUntil().Format("2006-01-02 15:04 MST")}
-	case r.acknowledged:
+	case r.acknowledgedFor.Equal(e.PublishedAt):
 		return nil, &ConflictError{Reason: "the results were acknowledged"}
 	case r.HasOpenAppeal():
 		return nil, &ConflictError{Reason: "an appeal is already open"}
+	case r.appealedFor.Equal(e.PublishedAt):
+		return nil, &ConflictError{Reason: "these results were already appealed"}
 	}
 	var p problems
 	r.checkNewID(&p, "appeal_id", c.AppealID)

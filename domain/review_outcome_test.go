@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -55,6 +56,22 @@ func TestAcknowledgementAndAppeals(t *testing.T) {
 			prep: func(f *fixture) { fresh(f); f.do(acknowledge(e1, e1)(f)) }, wantErr: domain.ErrConflict, when: fileAppeal(&appeal, "changed my mind")},
 		{name: "one open appeal at a time", at: domain.StatePublished,
 			prep: func(f *fixture) { filed(f); appeal = uuid.Nil }, wantErr: domain.ErrConflict, when: fileAppeal(&appeal, "again")},
+		{name: "resolved results are appealed once", at: domain.StatePublished,
+			prep: func(f *fixture) {
+				filed(f)
+				f.do(resolve(domain.RoleHR, false, "0", "the actual is right")(f))
+				appeal = uuid.Nil
+			}, wantErr: domain.ErrConflict, when: fileAppeal(&appeal, "still wrong")},
+		{name: "republished results may be appealed again after an acknowledgement", at: domain.StatePublished,
+			prep: func(f *fixture) {
+				f.do(acknowledge(e1, e1)(f))
+				f.do(f.svc.Reopen(f.ctx, f.call(f.hr), f.cycle, "unit budget recomputed"))
+				f.do(f.svc.StartApproval(f.ctx, f.call(f.hr), f.cycle))
+				f.signAll()
+				f.now = f.now.Add(time.Hour)
+				f.do(f.svc.Publish(f.ctx, f.call(f.hr), f.cycle))
+				appeal = uuid.Nil
+			}, want: []string{evAppealFiled}, when: fileAppeal(&appeal, "the new result is wrong")},
 		{name: "an appeal needs a reason", at: domain.StatePublished, prep: fresh, wantErr: domain.ErrValidation, fields: []string{"reason"}, when: fileAppeal(&appeal, "")},
 		{name: "no appeal before publication", at: domain.StateApproval, prep: fresh, wantErr: domain.ErrWrongState, when: fileAppeal(&appeal, "early")},
 		{name: "HR rejects", at: domain.StatePublished, prep: filed, want: []string{"appraisal.appeal_rejected"}, when: resolve(domain.RoleHR, false, "0", "the actual is right")},
