@@ -63,12 +63,17 @@ type engine struct {
 	payItems    [][]PayItem    // per employee, by event
 	history     [][]PastResult // per employee, by period end, cycle
 
-	// bucketSizes is scratch space for bucketScores, reused between employees.
+	// bucketSizes and bucketOf are scratch space for bucketScores, reused
+	// between employees: the size of each (criterion, kind) bucket, and the
+	// bucket of each score in evaluation order.
 	bucketSizes []int
+	bucketOf    []int
 	// Slabs for the many small slices of the results' traces.
-	steps  slab[Step]
-	terms  slab[Term]
-	raters slab[RaterScore]
+	steps      slab[Step]
+	terms      slab[Term]
+	raters     slab[RaterScore]
+	criteria   slab[CriterionResult]
+	dimensions slab[DimensionResult]
 }
 
 func newEngine(in Input) *engine {

@@ -139,7 +139,7 @@ func (e *engine) promotion(seq []outcome) []outcome {
 		return nil
 	}
 	start := window[len(window)-1].PeriodStart
-	var evidence []outcome
+	evidence := make([]outcome, 0, len(seq))
 	for _, o := range seq {
 		if o.Status != Closed || o.PeriodStart.Before(start) {
 			continue

@@ -34,7 +34,7 @@ func (e *engine) scoreEmployee(i int, emp Employee) EmployeeResult {
 // scoreCriteria scores every criterion of the template, in template order.
 func (e *engine) scoreCriteria(evals []Evaluation, kpis []KPIRecord) []CriterionResult {
 	buckets := e.bucketScores(evals)
-	out := make([]CriterionResult, len(e.crits))
+	out := e.criteria.take(len(e.crits))
 	k := 0
 	for ci, c := range e.crits {
 		cr := &out[ci]
@@ -61,14 +61,16 @@ func (e *engine) scoreCriteria(evals []Evaluation, kpis []KPIRecord) []Criterion
 // one allocation.
 func (e *engine) bucketScores(evals []Evaluation) [][]Term {
 	clear(e.bucketSizes)
-	total := 0
+	e.bucketOf = e.bucketOf[:0]
 	for _, ev := range evals {
 		kind := ev.Kind.index()
 		for _, s := range ev.Scores {
-			e.bucketSizes[e.critIdx[s.Criterion]*numRaterKinds+kind]++
-			total++
+			b := e.critIdx[s.Criterion]*numRaterKinds + kind
+			e.bucketSizes[b]++
+			e.bucketOf = append(e.bucketOf, b)
 		}
 	}
+	total := len(e.bucketOf)
 	terms := e.terms.take(total)
 	buckets := make([][]Term, len(e.bucketSizes))
 	start := 0
@@ -76,10 +78,11 @@ func (e *engine) bucketScores(evals []Evaluation) [][]Term {
 		buckets[b] = terms[start : start : start+n]
 		start += n
 	}
+	n := 0
 	for _, ev := range evals {
-		kind := ev.Kind.index()
 		for _, s := range ev.Scores {
-			b := e.critIdx[s.Criterion]*numRaterKinds + kind
+			b := e.bucketOf[n]
+			n++
 			buckets[b] = append(buckets[b], Term{
 				Ref: ev.RaterID, Value: s.Score, Weight: one,
 				EventID: ev.EventID, Amendments: ev.AmendmentEventIDs,
@@ -156,7 +159,7 @@ func (e *engine) raterMean(kind RaterKind, scale Scale, scores []Term) RaterScor
 // scoreDimensions is SPEC §5 step 4 for dimensions: the weighted mean of
 // the criteria that have a score.
 func (e *engine) scoreDimensions(crits []CriterionResult) []DimensionResult {
-	out := make([]DimensionResult, len(e.in.Template.Dimensions))
+	out := e.dimensions.take(len(e.in.Template.Dimensions))
 	start := 0
 	for di, d := range e.in.Template.Dimensions {
 		mine := crits[start : start+len(d.Criteria)]
