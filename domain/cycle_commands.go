@@ -335,6 +335,7 @@ func validateScope(p *problems, s Scope, org *Organisation) {
 		p.add("scope", "name at least one unit or employee")
 		return
 	}
+	before := len(p.fields)
 	for i, id := range s.Units {
 		_, ok := org.Unit(id)
 		p.check(ok, fmt.Sprintf("scope.units[%d]", i), "is not a known unit")
@@ -351,7 +352,8 @@ func validateScope(p *problems, s Scope, org *Organisation) {
 		_, ok := org.Employee(id)
 		p.check(ok, fmt.Sprintf("scope.excluded_employees[%d]", i), "is not a known employee")
 	}
-	if len(p.fields) == 0 && len(s.participants(org)) == 0 {
+	// Only a scope whose ids are all known can be judged empty.
+	if len(p.fields) == before && len(s.participants(org)) == 0 {
 		p.add("scope", "contains no current employee after exclusions")
 	}
 }

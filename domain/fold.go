@@ -111,7 +111,7 @@ func FoldCycle(events []Recorded, cycleID uuid.UUID) (Folded, error) {
 	for _, r := range events {
 		fd.add(r)
 	}
-	return fd.finish()
+	return fd.finish(Decisions(events))
 }
 
 // orgCutoff is the last input position of the cycle's latest publication
@@ -158,10 +158,6 @@ type folder struct {
 	adjust    []scoring.Adjustment
 	overrides map[uuid.UUID]scoring.PairingOverride
 	payItems  []scoring.PayItem
-	// decisions of every cycle, latest last, for history.
-	decisions     map[uuid.UUID]RecordedDecision
-	decOrder      []uuid.UUID
-	decisionCycle map[uuid.UUID]uuid.UUID // decision id -> cycle id
 }
 
 type kpiKey struct {
@@ -177,7 +173,6 @@ func newFolder(cycleID uuid.UUID, cutoff int64) *folder {
 		policies: map[uuid.UUID]*PolicyVersions{}, cycles: map[uuid.UUID]*Cycle{},
 		reviews: map[uuid.UUID]*Review{}, streamEmployee: map[string]uuid.UUID{}, evals: map[uuid.UUID]*scoring.Evaluation{},
 		kpis: map[kpiKey]*scoring.KPIRecord{}, overrides: map[uuid.UUID]scoring.PairingOverride{},
-		decisions: map[uuid.UUID]RecordedDecision{}, decisionCycle: map[uuid.UUID]uuid.UUID{},
 	}
 }
 
@@ -190,9 +185,13 @@ func (fd *folder) add(r Recorded) {
 			fd.org.apply(r.Event)
 		}
 	case strings.HasPrefix(r.Stream, "template-"):
-		fd.templateOf(r.Event).apply(r.Event)
+		if e, ok := r.Event.(TemplateVersionPublished); ok {
+			getOrNew(fd.templates, e.Template.ID).apply(e)
+		}
 	case strings.HasPrefix(r.Stream, "policy-"):
-		fd.policyOf(r.Event).apply(r.Event)
+		if e, ok := r.Event.(PolicyVersionPublished); ok {
+			getOrNew(fd.policies, e.Policy.ID).apply(e)
+		}
 	case strings.HasPrefix(r.Stream, "cycle-"):
 		fd.addCycleEvent(r)
 	case strings.HasPrefix(r.Stream, fd.reviewPrefix):
@@ -200,30 +199,16 @@ func (fd *folder) add(r Recorded) {
 	}
 }
 
-func (fd *folder) templateOf(e Event) *TemplateVersions {
-	id := uuid.Nil
-	if t, ok := e.(TemplateVersionPublished); ok {
-		id = t.Template.ID
+// getOrNew returns m[k], adding a zero value first if it is missing.
+func getOrNew[K comparable, V any](m map[K]*V, k K) *V {
+	if m[k] == nil {
+		m[k] = new(V)
 	}
-	if fd.templates[id] == nil {
-		fd.templates[id] = &TemplateVersions{}
-	}
-	return fd.templates[id]
-}
-
-func (fd *folder) policyOf(e Event) *PolicyVersions {
-	id := uuid.Nil
-	if p, ok := e.(PolicyVersionPublished); ok {
-		id = p.Policy.ID
-	}
-	if fd.policies[id] == nil {
-		fd.policies[id] = &PolicyVersions{}
-	}
-	return fd.policies[id]
+	return m[k]
 }
 
 // addCycleEvent applies any cycle's events (other cycles give history) and
-// collects this cycle's pairing overrides and every recorded decision.
+// collects this cycle's pairing overrides.
 func (fd *folder) addCycleEvent(r Recorded) {
 	id, err := uuid.Parse(strings.TrimPrefix(r.Stream, "cycle-"))
 	if err != nil {
@@ -235,23 +220,8 @@ func (fd *folder) addCycleEvent(r Recorded) {
 		fd.cycles[id] = c
 	}
 	c.apply(r.Event)
-	switch e := r.Event.(type) {
-	case PairingOverrideGranted:
-		if id == fd.cycleID {
-			fd.overrides[e.UnitID] = scoring.PairingOverride{UnitID: e.UnitID, EventID: r.ID, AuthorID: r.Actor.ID, Justification: e.Justification}
-		}
-	case DecisionRecorded:
-		if _, seen := fd.decisions[id]; !seen {
-			fd.decOrder = append(fd.decOrder, id)
-		}
-		fd.decisions[id] = RecordedDecision{DecisionRecorded: e, EventID: r.ID, Position: r.Position}
-		fd.decisionCycle[e.DecisionID] = id
-	case DecisionPartRecorded:
-		if cid, ok := fd.decisionCycle[e.DecisionID]; ok && fd.decisions[cid].DecisionID == e.DecisionID {
-			d := fd.decisions[cid]
-			d.Rows = append(d.Rows, e.Employees...)
-			fd.decisions[cid] = d
-		}
+	if e, ok := r.Event.(PairingOverrideGranted); ok && id == fd.cycleID {
+		fd.overrides[e.UnitID] = scoring.PairingOverride{UnitID: e.UnitID, EventID: r.ID, AuthorID: r.Actor.ID, Justification: e.Justification}
 	}
 }
 
@@ -347,7 +317,7 @@ func criterionScores(entries []ScoreEntry) []scoring.CriterionScore {
 }
 
 // finish assembles the input, keeping only facts about employees in scope.
-func (fd *folder) finish() (Folded, error) {
+func (fd *folder) finish(decisions []RecordedDecision) (Folded, error) {
 	c := fd.cycles[fd.cycleID]
 	if c == nil || !c.Exists() {
 		return Folded{}, &NotFoundError{Kind: "cycle", ID: fd.cycleID.String()}
@@ -369,7 +339,7 @@ func (fd *folder) finish() (Folded, error) {
 	}
 	inScope := fd.scope(c, &in)
 	fd.facts(&in, inScope)
-	in.History = fd.history(s, pol, inScope)
+	in.History = fd.history(s, pol, inScope, decisions)
 	return Folded{Input: in, State: c.State(), LastPosition: fd.last, Appeals: fd.appeals(in.Employees, c.PublishedAt())}, nil
 }
 
@@ -436,18 +406,23 @@ func (fd *folder) facts(in *scoring.Input, inScope map[uuid.UUID]bool) {
 
 // history lists in-scope employees' results of other cycles' latest
 // decisions that end no later than this cycle, graded under this policy.
-func (fd *folder) history(s CycleSettings, pol scoring.Policy, inScope map[uuid.UUID]bool) []scoring.PastResult {
+func (fd *folder) history(s CycleSettings, pol scoring.Policy, inScope map[uuid.UUID]bool, decisions []RecordedDecision) []scoring.PastResult {
 	grades := map[string]bool{}
 	for _, g := range pol.Grades {
 		grades[g.Grade] = true
 	}
+	latest := map[uuid.UUID]int{}
+	for i, d := range decisions {
+		latest[d.CycleID] = i
+	}
 	var out []scoring.PastResult
-	for _, cid := range fd.decOrder {
-		other := fd.cycles[cid].Settings()
-		if cid == fd.cycleID || other.PeriodEnd.After(s.PeriodEnd) {
+	for i, d := range decisions {
+		cid := d.CycleID
+		c := fd.cycles[cid]
+		if c == nil || latest[cid] != i || cid == fd.cycleID || c.Settings().PeriodEnd.After(s.PeriodEnd) {
 			continue
 		}
-		d := fd.decisions[cid]
+		other := c.Settings()
 		for _, row := range d.Rows {
 			if inScope[row.EmployeeID] && grades[row.Grade] {
 				out = append(out, scoring.PastResult{EmployeeID: row.EmployeeID, CycleID: cid, Cadence: other.Cadence,
