@@ -22,7 +22,7 @@ func authorize(c echo.Context, action domain.Action, target domain.Target, capac
 		return a, domain.Authorize(a, action, target)
 	}
 	for _, capacity := range capacities {
-		a := domain.Actor{ID: p.ID, Role: capacity}
+		a := actorFor(p, capacity)
 		if domain.Authorize(a, action, target) == nil {
 			return a, nil
 		}

@@ -23,11 +23,22 @@ type Written struct {
 // tokens always act in their office; a person's token acts in the capacity
 // the route is for (employee, manager, unit head, peer), and the domain then
 // checks that the person really holds that relationship to the target.
+// A person never acts in an office (HR, auditor) or as a customer, whatever
+// the route asks.
 func actorFor(p principal, capacity domain.Role) domain.Actor {
-	if p.Role == domain.RoleEmployee {
+	if p.Role == domain.RoleEmployee && personCapacity(capacity) {
 		return domain.Actor{ID: p.ID, Role: capacity}
 	}
 	return domain.Actor{ID: p.ID, Role: p.Role}
+}
+
+// personCapacity: the relationships a person's token may act in.
+func personCapacity(r domain.Role) bool {
+	switch r {
+	case domain.RoleEmployee, domain.RoleManager, domain.RoleUnitHead, domain.RolePeer:
+		return true
+	}
+	return false
 }
 
 // call describes the request to the application service: actor,

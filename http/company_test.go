@@ -23,8 +23,10 @@ type company struct {
 	auditor          string
 	template, policy uuid.UUID
 	cycle            uuid.UUID
+	level            uuid.UUID // the specialist level
 	peers            map[uuid.UUID][]uuid.UUID
 	links            map[uuid.UUID][]string
+	selfEval         map[uuid.UUID]uuid.UUID
 }
 
 // review is the path of employee e's review in the company's cycle.
@@ -39,12 +41,13 @@ func (co *company) cyclePath(sub string) string {
 // newCompany builds the organisation, template, policy and a draft cycle.
 func newCompany(t *testing.T, h *harness) *company {
 	t.Helper()
-	co := &company{h: h, tokens: map[uuid.UUID]string{}, peers: map[uuid.UUID][]uuid.UUID{}, links: map[uuid.UUID][]string{}}
+	co := &company{h: h, tokens: map[uuid.UUID]string{}, peers: map[uuid.UUID][]uuid.UUID{}, links: map[uuid.UUID][]string{}, selfEval: map[uuid.UUID]uuid.UUID{}}
 	hr := h.hr
 	level := map[string]uuid.UUID{}
 	for _, l := range []struct{ name, std string }{{"manager", "500"}, {"supervisor", "400"}, {"specialist", "300"}, {"staff", "50"}} {
 		level[l.name] = h.send("POST", "/api/v1/levels", hr, map[string]any{"name": l.name, "monthly_standard": l.std}, http.StatusCreated).written(t).ID
 	}
+	co.level = level["specialist"]
 	co.unit = h.send("POST", "/api/v1/units", hr, map[string]any{"name": "Commercial Operations"}, http.StatusCreated).written(t).ID
 	hire := func(name, lvl string, manager uuid.UUID) uuid.UUID {
 		body := map[string]any{"name": name, "unit_id": co.unit, "level_id": level[lvl]}
@@ -137,4 +140,16 @@ func scores(k string, v string) map[string]any {
 		s = append(s, map[string]any{"criterion": "teamwork", "score": v})
 	}
 	return map[string]any{"scores": s, "summary": "Worked through the month against the agreed goal."}
+}
+
+// inReview brings the company's cycle to review with every self-evaluation in.
+func (co *company) inReview(t *testing.T) {
+	t.Helper()
+	co.throughGoalSetting(t)
+	h := co.h
+	h.send("POST", co.cyclePath("/self-review"), h.hr, nil, http.StatusOK)
+	for _, e := range co.staff {
+		co.selfEval[e] = h.send("POST", co.review(e, "/evaluations/self"), co.tokens[e], scores("self", "80"), http.StatusCreated).written(t).ID
+	}
+	h.send("POST", co.cyclePath("/review"), h.hr, nil, http.StatusOK)
 }

@@ -174,6 +174,30 @@ func (r response) written(t *testing.T) Written {
 	return w
 }
 
+// refusedAny is refused for an authorisation matrix: 403 may also be a 404
+// where existence must not leak.
+func (h *harness) refusedAny(method, path, token string, body any, want int) {
+	h.t.Helper()
+	before := h.head()
+	var raw string
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		raw = string(b)
+	}
+	r := h.do(method, path, token, raw)
+	if r.status != want && (want != nethttp.StatusForbidden || r.status != nethttp.StatusNotFound) {
+		h.t.Errorf("%s %s: status %d, want %d: %s", method, path, r.status, want, r.body)
+		return
+	}
+	r.problem(h.t)
+	if after := h.head(); after != before {
+		h.t.Fatalf("%s %s was refused but the log moved from %d to %d", method, path, before, after)
+	}
+}
+
 // refused sends a request that must be refused with want and write nothing.
 func (h *harness) refused(method, path, token string, body any, want int, slug string) Problem {
 	h.t.Helper()
