@@ -9,9 +9,10 @@ import (
 	"github.com/appraisal-hr/appraisal/domain/scoring"
 )
 
-// DecisionPartSize is how many employee rows one DecisionPartRecorded holds;
-// 500 rows stay well under the store's 256 KiB payload limit.
-const DecisionPartSize = 500
+// DecisionPartSize is how many employee rows one DecisionPartRecorded holds:
+// 250 of the longest rows (full-precision decimals, every flag and
+// recommendation) take about 110 KiB, half the store's 256 KiB limit.
+const DecisionPartSize = 250
 
 // newDecision turns an engine result into the events that record it: the
 // head and its parts, to be appended with the publication or close event.

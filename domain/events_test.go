@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/domain/scoring"
 )
 
 func TestEveryRegisteredEventRoundTrips(t *testing.T) {
@@ -62,6 +63,23 @@ func TestEncodeKeepsDecimalsAsStrings(t *testing.T) {
 	got := back.(domain.PositionLevelDefined)
 	if got.Name != e.Name || !got.MonthlyStandard.Equal(e.MonthlyStandard) || got.LevelID != e.LevelID {
 		t.Errorf("round trip changed the event: %+v", got)
+	}
+}
+
+// A decision part of the longest rows stays within half of the store's
+// 256 KiB payload limit, so a large cycle's decision always fits.
+func TestDecisionPartFitsThePayloadLimit(t *testing.T) {
+	rows := make([]domain.DecidedEmployee, domain.DecisionPartSize)
+	for i := range rows {
+		rows[i] = domain.DecidedEmployee{EmployeeID: uuid.New(), UnitID: uuid.New(), PositionLevel: "security team lead 保安队长",
+			Overall: d("84.12345678901234567890"), Final: d("84.12"), Grade: "B+", Coefficient: d("1.05"), Standard: d("3600"),
+			PayBeforeBudget: d("3780.00"), Pay: d("3612.12"), ProrationFactor: d("0.95555555555555555555"),
+			Flags:           []scoring.FlagKind{scoring.FlagConsecutiveGrade},
+			Recommendations: []scoring.RecommendationKind{scoring.RecommendPositionReview, scoring.RecommendTraining, scoring.RecommendDemotionReview}}
+	}
+	_, _, payload, err := domain.Encode(domain.DecisionPartRecorded{DecisionID: uuid.New(), CycleID: uuid.New(), Part: 1, Employees: rows})
+	if err != nil || len(payload) > 128<<10 {
+		t.Errorf("a part takes %d bytes (%v)", len(payload), err)
 	}
 }
 
