@@ -21,10 +21,14 @@ const (
 	RoleCustomer Role = "customer"
 	RoleHR       Role = "hr"
 	RoleAuditor  Role = "auditor"
-	// RoleSystem is reserved for events the service writes on its own
-	// (e.g. a scheduled stage change); no person can authenticate as it.
+	// RoleSystem is the service acting on its own (the scheduled start of
+	// self-review); no person can authenticate as it, and Authorize refuses
+	// it everything: the one command that accepts it checks it itself.
 	RoleSystem Role = "system"
 )
+
+// SystemActor is the actor of events the service writes on its own.
+var SystemActor = Actor{ID: uuid.MustParse("00000000-0000-4000-8000-000000000001"), Role: RoleSystem}
 
 // Valid reports whether r is a role a caller may act in.
 func (r Role) Valid() bool {

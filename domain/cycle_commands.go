@@ -100,10 +100,21 @@ func (c *Cycle) Open(actor Actor, refs CycleRefs) ([]Event, error) {
 		PolicyVersion: refs.Policy.Version, AppealWindowDays: days}}, nil
 }
 
-// StartSelfReview moves goal setting on to self-review.
-func (c *Cycle) StartSelfReview(actor Actor) ([]Event, error) {
-	if err := c.authorizedIn(actor, ActManageCycles, "start self-review", StateGoalSetting); err != nil {
+// StartSelfReview moves goal setting on to self-review: HR at any time, or
+// the service itself (SystemActor) once the goals deadline day has passed
+// (SPEC §2: "HR, or automatically at the date").
+func (c *Cycle) StartSelfReview(actor Actor, now time.Time) ([]Event, error) {
+	if actor != SystemActor {
+		if err := c.authorizedIn(actor, ActManageCycles, "start self-review", StateGoalSetting); err != nil {
+			return nil, err
+		}
+		return []Event{SelfReviewStarted{CycleID: c.id}}, nil
+	}
+	if err := c.requireState("start self-review", StateGoalSetting); err != nil {
 		return nil, err
+	}
+	if due := c.settings.Deadlines.GoalsDue.AddDate(0, 0, 1); now.Before(due) {
+		return nil, &BlockedError{Action: "start self-review automatically", Reasons: []string{"goals are due until " + due.Format(time.RFC3339)}}
 	}
 	return []Event{SelfReviewStarted{CycleID: c.id}}, nil
 }

@@ -170,6 +170,30 @@ func TestCycleTransitions(t *testing.T) {
 		{name: "a manager cannot open a cycle", at: domain.StateDraft, wantErr: domain.ErrForbidden, when: transition(domain.RoleManager, open)},
 		{name: "opening an unknown cycle", wantErr: domain.ErrNotFound, when: transition(domain.RoleHR, open)},
 		{name: "goal setting to self-review", at: domain.StateGoalSetting, want: []string{"appraisal.cycle_self_review_started"}, when: transition(domain.RoleHR, selfReview)},
+		{name: "the service starts self-review once goals are overdue", at: domain.StateGoalSetting,
+			prep: func(f *fixture) { f.now = date(2026, 11, 11) }, want: []string{"appraisal.cycle_self_review_started"},
+			when: func(f *fixture) (domain.Outcome, error) {
+				return f.svc.StartSelfReview(f.ctx, f.call(domain.SystemActor), f.cycle)
+			},
+			check: func(t *testing.T, f *fixture, rs []domain.Recorded) {
+				if rs[0].Actor != domain.SystemActor {
+					t.Errorf("recorded as %+v", rs[0].Actor)
+				}
+			}},
+		{name: "but not on the day goals are due", at: domain.StateGoalSetting,
+			prep: func(f *fixture) { f.now = date(2026, 11, 10).Add(23 * time.Hour) }, wantErr: domain.ErrWrongState,
+			when: func(f *fixture) (domain.Outcome, error) {
+				return f.svc.StartSelfReview(f.ctx, f.call(domain.SystemActor), f.cycle)
+			}},
+		{name: "the system role is refused everything else", at: domain.StateSelfReview, wantErr: domain.ErrForbidden,
+			when: func(f *fixture) (domain.Outcome, error) {
+				return f.svc.StartReview(f.ctx, f.call(domain.SystemActor), f.cycle)
+			}},
+		{name: "a person claiming the system role", at: domain.StateGoalSetting, wantErr: domain.ErrForbidden,
+			prep: func(f *fixture) { f.now = date(2026, 11, 11) },
+			when: func(f *fixture) (domain.Outcome, error) {
+				return f.svc.StartSelfReview(f.ctx, f.call(as(domain.RoleSystem, f.e1)), f.cycle)
+			}},
 		{name: "self-review cannot be skipped", at: domain.StateGoalSetting, wantErr: domain.ErrWrongState, when: transition(domain.RoleHR, review)},
 		{name: "draft cannot jump to self-review", at: domain.StateDraft, wantErr: domain.ErrWrongState, when: transition(domain.RoleHR, selfReview)},
 		{name: "self-review to review", at: domain.StateSelfReview, want: []string{"appraisal.cycle_review_started"}, when: transition(domain.RoleHR, review)},

@@ -163,9 +163,14 @@ func (s *Service) OpenCycle(ctx context.Context, call Call, id uuid.UUID) (Outco
 	})
 }
 
-// StartSelfReview: HR moves the cycle to self-review.
+// StartSelfReview: HR moves the cycle to self-review, or a scheduler does
+// as SystemActor once goals are overdue.
 func (s *Service) StartSelfReview(ctx context.Context, call Call, id uuid.UUID) (Outcome, error) {
-	return s.cycleCommand(ctx, call, id, ActManageCycles, func(c *Cycle) ([]Event, error) { return c.StartSelfReview(call.Actor) })
+	action := ActManageCycles
+	if call.Actor == SystemActor {
+		action = "" // the cycle checks the deadline instead
+	}
+	return s.cycleCommand(ctx, call, id, action, func(c *Cycle) ([]Event, error) { return c.StartSelfReview(call.Actor, s.now()) })
 }
 
 // StartReview: HR moves the cycle to review.
