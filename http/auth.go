@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -48,10 +49,24 @@ func principalOf(c echo.Context) (principal, bool) {
 }
 
 // authenticator checks bearer tokens against their stored SHA-256 hashes; the
-// tokens themselves are never stored.
+// tokens themselves are never stored. Lookups are remembered for tokenCacheTTL
+// so that a busy client costs one query per TTL, not one per request; the
+// price is that a revoked token keeps working for at most that long.
 type authenticator struct {
 	db  *sql.DB
 	now func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cachedToken
+}
+
+// tokenCacheTTL bounds how stale a remembered token lookup may be.
+const tokenCacheTTL = 10 * time.Second
+
+type cachedToken struct {
+	p       principal
+	expires sql.NullInt64 // the token's own expiry, unix ms
+	fetched time.Time
 }
 
 // bearer authenticates the request or refuses it with 401.
@@ -72,25 +87,48 @@ func (a *authenticator) bearer(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (a *authenticator) lookup(ctx context.Context, token string) (principal, error) {
+	hash := hashToken(token)
+	now := a.now()
+	a.mu.Lock()
+	c, ok := a.cache[hash]
+	a.mu.Unlock()
+	if !ok || now.Sub(c.fetched) > tokenCacheTTL {
+		var err error
+		if c, err = a.fetch(ctx, hash); err != nil {
+			return principal{}, err
+		}
+		c.fetched = now
+		a.mu.Lock()
+		if a.cache == nil || len(a.cache) > 10000 {
+			a.cache = map[string]cachedToken{} // bounded: start over rather than grow
+		}
+		a.cache[hash] = c
+		a.mu.Unlock()
+	}
+	if c.expires.Valid && now.UnixMilli() >= c.expires.Int64 {
+		return principal{}, newProblem(kindUnauthenticated, "the token has expired")
+	}
+	return c.p, nil
+}
+
+func (a *authenticator) fetch(ctx context.Context, hash string) (cachedToken, error) {
 	var id, role string
-	var expires sql.NullInt64
+	var c cachedToken
 	err := a.db.QueryRowContext(ctx,
 		`SELECT employee_id, role, expires_at FROM http_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
-		hashToken(token)).Scan(&id, &role, &expires)
+		hash).Scan(&id, &role, &c.expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return principal{}, newProblem(kindUnauthenticated, "unknown or revoked token")
+		return c, newProblem(kindUnauthenticated, "unknown or revoked token")
 	}
 	if err != nil {
-		return principal{}, fmt.Errorf("look up token: %w", err)
-	}
-	if expires.Valid && a.now().UnixMilli() >= expires.Int64 {
-		return principal{}, newProblem(kindUnauthenticated, "the token has expired")
+		return c, fmt.Errorf("look up token: %w", err)
 	}
 	uid, err := uuid.Parse(id)
 	if err != nil {
-		return principal{}, fmt.Errorf("stored token has a malformed employee id: %w", err)
+		return c, fmt.Errorf("stored token has a malformed employee id: %w", err)
 	}
-	return principal{ID: uid, Role: domain.Role(role)}, nil
+	c.p = principal{ID: uid, Role: domain.Role(role)}
+	return c, nil
 }
 
 func hashToken(token string) string {

@@ -20,7 +20,7 @@ import (
 
 // harness is a real server on a loopback port over a fresh store.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	store eventstore.Store
 	base  string
@@ -28,10 +28,10 @@ type harness struct {
 }
 
 // backends lists the stores every end-to-end test runs on.
-func backends(t *testing.T) map[string]func(t *testing.T) eventstore.Store {
-	return map[string]func(t *testing.T) eventstore.Store{
-		"sqlite":   func(t *testing.T) eventstore.Store { return eventstoretest.NewSQLite(t) },
-		"postgres": func(t *testing.T) eventstore.Store { return eventstoretest.NewPostgres(t) },
+func backends(testing.TB) map[string]func(t testing.TB) eventstore.Store {
+	return map[string]func(t testing.TB) eventstore.Store{
+		"sqlite":   func(t testing.TB) eventstore.Store { return eventstoretest.NewSQLite(t) },
+		"postgres": func(t testing.TB) eventstore.Store { return eventstoretest.NewPostgres(t) },
 	}
 }
 
@@ -42,7 +42,7 @@ func eachBackend(t *testing.T, f func(t *testing.T, store eventstore.Store)) {
 	}
 }
 
-func newHarness(t *testing.T, store eventstore.Store, tune func(*Config)) *harness {
+func newHarness(t testing.TB, store eventstore.Store, tune func(*Config)) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var srv *Server
@@ -91,7 +91,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) problem(t *testing.T) Problem {
+func (r response) problem(t testing.TB) Problem {
 	t.Helper()
 	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("content type %q, want application/problem+json; body %s", ct, r.body)
@@ -165,7 +165,7 @@ func (h *harness) send(method, path, token string, body any, want int, headers .
 }
 
 // written decodes a command's answer.
-func (r response) written(t *testing.T) Written {
+func (r response) written(t testing.TB) Written {
 	t.Helper()
 	var w Written
 	if err := json.Unmarshal(r.body, &w); err != nil {

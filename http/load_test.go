@@ -3,10 +3,22 @@ package http
 import (
 	"context"
 	"fmt"
+	"io"
+	nethttp "net/http"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/domain/scoring"
+	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
 // loadResult is what a fixed-time load run measured.
@@ -64,4 +76,123 @@ func runLoad(clients int, d time.Duration, op func(ctx context.Context, client, 
 	return res
 }
 
-var _ = testing.Short
+// loadClients is the number of concurrent clients of the load benchmark.
+const loadClients = 32
+
+// loadDuration is how long each side of the benchmark runs
+// (APPRAISAL_LOAD_SECONDS, default 5).
+func loadDuration() time.Duration {
+	if v, err := strconv.Atoi(os.Getenv("APPRAISAL_LOAD_SECONDS")); err == nil && v > 0 {
+		return time.Duration(v) * time.Second
+	}
+	return 5 * time.Second
+}
+
+// BenchmarkLoad: 32 clients save evaluation drafts over loopback HTTP for a
+// fixed time (each client is one employee saving their own self-evaluation
+// draft, a full validated evaluation appended as an event to their review
+// stream), side by side with 32 clients appending one event per call straight
+// to the store in the same run. Run with -benchtime=1x.
+func BenchmarkLoad(b *testing.B) {
+	for name, open := range backends(nil) {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				loadRun(b, open)
+			}
+		})
+	}
+}
+
+func loadRun(b *testing.B, open func(testing.TB) eventstore.Store) {
+	store := open(b)
+	h := newHarness(b, store, nil)
+	employees, tokens, cycle := loadCompany(b, h)
+	d := loadDuration()
+
+	payload := []byte(`{"kind":"self","scores":[{"criterion":"service","score":"90"},{"criterion":"teamwork","score":"90"}],"summary":"draft"}`)
+	bare := runLoad(loadClients, d, func(ctx context.Context, client, seq int) error {
+		_, err := store.Append(ctx, fmt.Sprintf("bench-%d", client), int64(seq), []eventstore.NewEvent{{
+			ID: uuid.New(), Type: "bench.appended", SchemaVersion: 1, Payload: payload,
+			Actor: eventstore.Actor{ID: uuid.NewString(), Role: "employee"}, CorrelationID: uuid.New(), CausationID: uuid.New(),
+		}})
+		return err
+	})
+
+	client := &nethttp.Client{Transport: &nethttp.Transport{MaxIdleConnsPerHost: loadClients}}
+	body := `{"scores":[{"criterion":"service","score":"90"},{"criterion":"teamwork","score":"90"}],"summary":"draft"}`
+	overHTTP := runLoad(loadClients, d, func(ctx context.Context, c, _ int) error {
+		url := fmt.Sprintf("%s/api/v1/cycles/%s/employees/%s/evaluations/self/draft", h.base, cycle, employees[c])
+		req, err := nethttp.NewRequestWithContext(ctx, "PUT", url, strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tokens[c])
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != nethttp.StatusOK {
+			return fmt.Errorf("status %d", res.StatusCode)
+		}
+		return nil
+	})
+	ratio := overHTTP.rate() / bare.rate()
+	b.Logf("\n  bare store append, 32 clients, 1 event/call: %s\n  HTTP evaluation drafts, 32 clients:          %s\n  HTTP / bare throughput: %.2f", bare, overHTTP, ratio)
+	b.ReportMetric(bare.rate(), "bare-appends/s")
+	b.ReportMetric(overHTTP.rate(), "http-submits/s")
+	b.ReportMetric(ratio, "http/bare")
+	b.ReportMetric(ms(overHTTP.p50), "http-p50-ms")
+	b.ReportMetric(ms(overHTTP.p99), "http-p99-ms")
+	if overHTTP.errors > 0 {
+		b.Errorf("%d HTTP submissions failed", overHTTP.errors)
+	}
+}
+
+// loadCompany makes 32 employees in a cycle in self-review, with a token each.
+func loadCompany(tb testing.TB, h *harness) ([]uuid.UUID, []string, uuid.UUID) {
+	ctx := context.Background()
+	app := h.srv.deps.App
+	hr := domain.Call{Actor: domain.Actor{ID: BootstrapActorID, Role: domain.RoleHR}, CorrelationID: uuid.New()}
+	must := func(_ domain.Outcome, err error) {
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	unit, level, boss := uuid.New(), uuid.New(), uuid.New()
+	must(app.CreateUnit(ctx, hr, domain.CreateUnit{UnitID: unit, Name: "Load"}))
+	must(app.DefinePositionLevel(ctx, hr, domain.DefinePositionLevel{LevelID: level, Name: "staff", MonthlyStandard: decimal.NewFromInt(50)}))
+	must(app.HireEmployee(ctx, hr, domain.HireEmployee{EmployeeID: boss, Name: "Boss", UnitID: unit, LevelID: level}))
+	var ids []uuid.UUID
+	var tokens []string
+	for i := range loadClients {
+		id := uuid.New()
+		must(app.HireEmployee(ctx, hr, domain.HireEmployee{EmployeeID: id, Name: fmt.Sprintf("P%d", i), UnitID: unit, ManagerID: boss, LevelID: level}))
+		tok, err := IssueToken(ctx, h.srv.deps.DB, TokenRequest{EmployeeID: id, Role: domain.RoleEmployee, IssuedBy: "load"}, time.Now())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ids, tokens = append(ids, id), append(tokens, tok)
+	}
+	pct := decimal.NewFromInt
+	all := []scoring.RaterKind{scoring.RaterSelf, scoring.RaterPeer, scoring.RaterManager, scoring.RaterCustomer}
+	tmpl := scoring.Template{ID: uuid.New(), Version: 1, Name: "Load", Dimensions: []scoring.Dimension{
+		{Key: "results", Name: "Results", Weight: pct(60), Criteria: []scoring.Criterion{{Key: "service", Name: "Service", Weight: pct(100), Kind: scoring.Rated, RatedBy: all, Scale: scoring.ScalePercent}}},
+		{Key: "attitude", Name: "Attitude", Weight: pct(40), Criteria: []scoring.Criterion{{Key: "teamwork", Name: "Teamwork", Weight: pct(100), Kind: scoring.Rated, RatedBy: all[:3], Scale: scoring.ScalePercent}}},
+	}}
+	must(app.PublishTemplate(ctx, hr, tmpl))
+	pol := scoring.DefaultPolicy()
+	pol.ID = uuid.New()
+	must(app.PublishPolicy(ctx, hr, pol))
+	cycle := uuid.New()
+	day := func(d int) time.Time { return time.Date(2026, 10, d, 0, 0, 0, 0, time.UTC) }
+	must(app.CreateCycle(ctx, hr, domain.CreateCycle{CycleID: cycle, Settings: domain.CycleSettings{
+		Name: "Load", Cadence: scoring.Monthly, PeriodStart: day(1), PeriodEnd: day(31), Scope: domain.Scope{Units: []uuid.UUID{unit}},
+		TemplateID: tmpl.ID, PolicyID: pol.ID,
+		Deadlines: domain.Deadlines{GoalsDue: day(5), SelfReviewDue: day(25), ReviewsDue: day(31), PayrollDue: day(31).AddDate(0, 0, 4)}}}))
+	must(app.OpenCycle(ctx, hr, cycle))
+	must(app.StartSelfReview(ctx, hr, cycle))
+	return ids, tokens, cycle
+}
