@@ -18,10 +18,15 @@ import (
 // moved under it before giving up with a conflict.
 const anyVersionRetries = 10
 
-// Append implements eventstore.Store. The events are committed by one
-// statement; Append then waits for them to be sealed to return their
-// positions. If ctx ends (or sealing fails) after the commit, the append has
-// still happened: Append returns the new version, zero positions and no error.
+// Append implements eventstore.Store. The events are committed by one INSERT;
+// Append then waits for them to be sealed to return their positions. If ctx
+// ends (or sealing fails) after the commit, the append has still happened:
+// Append returns the new version, zero positions and no error.
+//
+// The unique (stream_id, version) key is the optimistic-concurrency check:
+// an append at expected version v writes version v+1, which only one writer
+// can; that version v exists is known from the head read (or this process's
+// last append), and events are never deleted, so it stays true.
 func (s *Store) Append(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent) (eventstore.AppendResult, error) {
 	if err := eventstore.ValidateAppend(stream, events); err != nil {
 		return eventstore.AppendResult{}, err
@@ -32,22 +37,22 @@ func (s *Store) Append(ctx context.Context, stream string, expected int64, event
 			return eventstore.AppendResult{}, fmt.Errorf("append to %s: read head: %w", stream, err)
 		}
 		if expected != eventstore.AnyVersion && expected != version {
-			return eventstore.AppendResult{}, &eventstore.ConflictError{Stream: stream, Expected: expected, Actual: version}
+			return eventstore.AppendResult{}, s.conflict(ctx, stream, expected)
 		}
 		prepared, err := eventstore.Prepare(stream, version, head, events, time.Now())
 		if err != nil {
 			return eventstore.AppendResult{}, err
 		}
-		tx, last, ok, err := s.insert(ctx, stream, version, prepared)
-		if err != nil {
-			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
-		}
-		if !ok {
+		tx, last, err := s.insert(ctx, prepared)
+		if errors.Is(err, eventstore.ErrVersionConflict) {
 			s.heads.forget(stream)
 			if expected == eventstore.AnyVersion && attempt < anyVersionRetries {
 				continue
 			}
 			return eventstore.AppendResult{}, s.conflict(ctx, stream, expected)
+		}
+		if err != nil {
+			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
 		}
 		end := prepared[len(prepared)-1]
 		s.heads.put(stream, end.Version, end.Hash)
@@ -63,8 +68,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected int64, event
 }
 
 // streamHead returns the version and head hash an append builds on: the
-// cached head when it matches, nothing for a new stream, else the stored row.
-// A stale cache entry is harmless: the compare-and-set in insert refuses it.
+// cached head when it matches, nothing for a new stream, the stream's event
+// at the expected version, or (AnyVersion) its last event. A stale cache
+// entry is harmless: the unique version key refuses the append.
 func (s *Store) streamHead(ctx context.Context, stream string, expected int64) (int64, []byte, error) {
 	if h, ok := s.heads.get(stream); ok && (expected == eventstore.AnyVersion || expected == h.version) {
 		return h.version, h.hash, nil
@@ -72,9 +78,15 @@ func (s *Store) streamHead(ctx context.Context, stream string, expected int64) (
 	if expected == eventstore.NoStream {
 		return 0, eventstore.GenesisHash, nil
 	}
+	q := `SELECT version, hash FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1`
+	args := []any{stream}
+	if expected != eventstore.AnyVersion {
+		q = `SELECT version, hash FROM events WHERE stream_id = $1 AND version = $2`
+		args = append(args, expected)
+	}
 	var version int64
 	var hash []byte
-	err := s.pool.QueryRow(ctx, `SELECT version, head_hash FROM streams WHERE stream_id = $1`, stream).Scan(&version, &hash)
+	err := s.pool.QueryRow(ctx, q, args...).Scan(&version, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, eventstore.GenesisHash, nil
 	}
@@ -83,36 +95,61 @@ func (s *Store) streamHead(ctx context.Context, stream string, expected int64) (
 
 func (s *Store) conflict(ctx context.Context, stream string, expected int64) error {
 	var actual int64
-	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT version FROM streams WHERE stream_id = $1), 0)`, stream).Scan(&actual)
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1`, stream).Scan(&actual)
 	if err != nil {
 		return fmt.Errorf("append to %s: %w (reading the actual version: %v)", stream, eventstore.ErrVersionConflict, err)
 	}
 	return &eventstore.ConflictError{Stream: stream, Expected: expected, Actual: actual}
 }
 
-// The insert is one statement: the compare-and-set of the stream's head (or
-// the creation of the stream) feeds the insert of every event, so a lost race
-// inserts nothing and the whole append commits or fails as one.
-const (
-	insertEventsTail = `INSERT INTO events (stream_id, version, id, type, schema_version, payload,
-		actor_id, actor_role, correlation_id, causation_id, recorded_at, prev_hash, hash)
-	SELECT head.stream_id, u.* FROM head, unnest($4::bigint[], $5::uuid[], $6::text[], $7::int[], $8::text[]::json[],
-		$9::text[], $10::text[], $11::uuid[], $12::uuid[], $13::timestamptz[], $14::bytea[], $15::bytea[]) AS u
-	RETURNING tx_id, seq`
-	appendNewStreamSQL = `WITH head AS (
-		INSERT INTO streams (stream_id, version, head_hash) VALUES ($1, $2, $3)
-		ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id)
-	` + insertEventsTail
-	appendExistingSQL = `WITH head AS (
-		UPDATE streams SET version = $2, head_hash = $3 WHERE stream_id = $1 AND version = $16
-		RETURNING stream_id)
-	` + insertEventsTail
-)
+const insertColumns = `INSERT INTO events (stream_id, version, id, type, schema_version, payload,
+	actor_id, actor_role, correlation_id, causation_id, recorded_at, prev_hash, hash) `
 
-// insert runs the append statement. ok is false when the stream's head moved.
-func (s *Store) insert(ctx context.Context, stream string, from int64, events []eventstore.Event) (tx uint64, last key, ok bool, err error) {
+// insertOneSQL is the common case, one event, without arrays.
+const insertOneSQL = insertColumns + `VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING tx_id, seq`
+
+// insertManySQL inserts a batch from one array per column.
+const insertManySQL = insertColumns + `SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::int[],
+	$6::text[]::json[], $7::text[], $8::text[], $9::uuid[], $10::uuid[], $11::timestamptz[], $12::bytea[], $13::bytea[])
+	RETURNING tx_id, seq`
+
+// insert writes an append's events in one statement (one transaction) and
+// returns its transaction id and last key.
+func (s *Store) insert(ctx context.Context, events []eventstore.Event) (tx uint64, last key, err error) {
+	var rows pgx.Rows
+	if len(events) == 1 {
+		e := events[0]
+		rows, err = s.pool.Query(ctx, insertOneSQL, e.StreamID, e.Version, e.ID, e.Type, e.SchemaVersion, string(e.Payload),
+			e.Actor.ID, e.Actor.Role, e.CorrelationID, e.CausationID, e.RecordedAt, e.PrevHash, e.Hash)
+	} else {
+		rows, err = s.pool.Query(ctx, insertManySQL, columns(events)...)
+	}
+	if err != nil {
+		return 0, key{}, insertError(err)
+	}
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.tx, &k.seq); err != nil {
+			rows.Close()
+			return 0, key{}, err
+		}
+		tx = k.tx
+		if k.after(last) {
+			last = k
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, key{}, insertError(err)
+	}
+	return tx, last, nil
+}
+
+// columns turns events into one array per column of insertManySQL.
+func columns(events []eventstore.Event) []any {
 	n := len(events)
 	var (
+		streams    = make([]string, n)
 		versions   = make([]int64, n)
 		ids        = make([]uuid.UUID, n)
 		types      = make([]string, n)
@@ -127,39 +164,11 @@ func (s *Store) insert(ctx context.Context, stream string, from int64, events []
 		hashes     = make([][]byte, n)
 	)
 	for i, e := range events {
-		versions[i], ids[i], types[i], schemas[i], payloads[i] = e.Version, e.ID, e.Type, int32(e.SchemaVersion), string(e.Payload)
-		actorIDs[i], actorRoles[i], corrs[i], causes[i] = e.Actor.ID, e.Actor.Role, e.CorrelationID, e.CausationID
+		streams[i], versions[i], ids[i], types[i], schemas[i] = e.StreamID, e.Version, e.ID, e.Type, int32(e.SchemaVersion)
+		payloads[i], actorIDs[i], actorRoles[i], corrs[i], causes[i] = string(e.Payload), e.Actor.ID, e.Actor.Role, e.CorrelationID, e.CausationID
 		times[i], prevs[i], hashes[i] = e.RecordedAt, e.PrevHash, e.Hash
 	}
-	end := events[n-1]
-	args := []any{stream, end.Version, end.Hash, versions, ids, types, schemas, payloads, actorIDs, actorRoles, corrs, causes, times, prevs, hashes}
-	q := appendNewStreamSQL
-	if from > 0 {
-		q = appendExistingSQL
-		args = append(args, from)
-	}
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return 0, key{}, false, insertError(err)
-	}
-	count := 0
-	for rows.Next() {
-		var k key
-		if err := rows.Scan(&k.tx, &k.seq); err != nil {
-			rows.Close()
-			return 0, key{}, false, err
-		}
-		tx = k.tx
-		if k.after(last) {
-			last = k
-		}
-		count++
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, key{}, false, insertError(err)
-	}
-	return tx, last, count == n, nil
+	return []any{streams, versions, ids, types, schemas, payloads, actorIDs, actorRoles, corrs, causes, times, prevs, hashes}
 }
 
 // insertError names the constraint a failed append ran into.

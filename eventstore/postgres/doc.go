@@ -30,7 +30,11 @@
 // delays every append's return and every reader. Lag reports the backlog and
 // the oldest transaction's age, and a waiting Append logs a warning naming it.
 //
-// Each append is one statement (a compare-and-set on the streams row and the
-// insert of all its events from arrays), so a stale version, a duplicate id or
-// a cancelled context leaves nothing behind.
+// Each append is one INSERT of all its events, so a stale version, a
+// duplicate id or a cancelled context leaves nothing behind. The unique
+// (stream_id, version) key is the optimistic-concurrency check (only one
+// writer can add version v+1), so there is no streams table to update; the
+// ledger covers what a table of stream heads would (a stream's last event
+// removed). The head hash an append chains to is read with the expected
+// version, or remembered from this process's previous append to the stream.
 package postgres

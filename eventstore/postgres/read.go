@@ -115,9 +115,7 @@ func (s *Store) Subscribe(ctx context.Context, after int64, h eventstore.Handler
 // Head implements eventstore.Store: it seals what can be sealed, then returns
 // the last position.
 func (s *Store) Head(ctx context.Context) (int64, error) {
-	s.sealMu.Lock()
-	head, err := s.sealLocked(ctx)
-	s.sealMu.Unlock()
+	head, err := s.sealNow(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("read head: %w", err)
 	}

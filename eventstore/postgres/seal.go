@@ -4,17 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
 // sealBatch bounds one seal transaction.
-const sealBatch = 5000
+const sealBatch = 2000
 
 // key orders events globally: the writing transaction's id, then the insert
 // sequence within the table.
@@ -66,70 +66,90 @@ func (s *Store) sealLocked(ctx context.Context) (ledgerHead, error) {
 	}
 }
 
+// sealSQL is one seal as one statement (one round trip, its own
+// transaction): take the sealer's advisory lock or do nothing; read the
+// ledger head; number the unsealed events below the watermark in (tx_id, seq)
+// order; chain their ledger hashes (appraisal_ledger_chain, a running
+// aggregate); insert the ledger rows; notify listeners. The ledger is a pure
+// function of the events in that order, so the statement commits without
+// waiting for the disk (synchronous_commit off): a seal lost in a crash is
+// redone identically. Should another process seal between this statement's
+// snapshot and its lock, the ledger's unique keys make it fail, and it is
+// retried.
+const sealSQL = `WITH lock AS MATERIALIZED (
+		SELECT pg_try_advisory_xact_lock($1) AS ok, set_config('synchronous_commit', 'off', true) AS async),
+	last AS MATERIALIZED (
+		SELECT position, tx_id, seq, ledger_hash FROM ledger ORDER BY position DESC LIMIT 1),
+	head AS MATERIALIZED (
+		SELECT coalesce(l.position, 0) AS position, coalesce(l.tx_id, '0'::xid8) AS tx_id, coalesce(l.seq, 0) AS seq,
+			coalesce(l.ledger_hash, $2::bytea) AS ledger_hash
+		FROM lock LEFT JOIN last l ON true
+		WHERE lock.ok),
+	todo AS MATERIALIZED (
+		SELECT e.tx_id, e.seq, e.hash, h.position + row_number() OVER (ORDER BY e.tx_id, e.seq) AS position
+		FROM head h CROSS JOIN LATERAL (
+			SELECT tx_id, seq, hash FROM events
+			WHERE (tx_id, seq) > (h.tx_id, h.seq) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+			ORDER BY tx_id, seq LIMIT $3) e),
+	sealed AS (
+		INSERT INTO ledger (position, tx_id, seq, ledger_hash)
+		SELECT t.position, t.tx_id, t.seq,
+			appraisal_ledger_chain(h.ledger_hash, t.position, t.hash) OVER (ORDER BY t.position ROWS UNBOUNDED PRECEDING)
+		FROM todo t, head h
+		RETURNING position, tx_id, seq, ledger_hash)
+	SELECT s.position, s.tx_id, s.seq, s.ledger_hash, (SELECT pg_notify($4, max(position)::text) FROM sealed) IS NULL
+	FROM sealed s
+	UNION ALL
+	SELECT l.position, l.tx_id, l.seq, l.ledger_hash, true FROM last l WHERE NOT EXISTS (SELECT FROM sealed)
+	ORDER BY 1`
+
+// sealOnce runs one seal and returns the ledger head after it and how many
+// events it sealed. When it sealed nothing, the statement returns the head
+// as it was (the last column tells which).
 func (s *Store) sealOnce(ctx context.Context) (ledgerHead, int, error) {
-	tx, err := s.pool.Begin(ctx)
+	for attempt := 1; ; attempt++ {
+		head, n, err := s.sealStatement(ctx)
+		var pgErr *pgconn.PgError
+		if attempt < 5 && errors.As(err, &pgErr) && pgErr.Code == "23505" {
+			// Another process sealed these rows first: nothing lost, look again.
+			continue
+		}
+		return head, n, err
+	}
+}
+
+func (s *Store) sealStatement(ctx context.Context) (ledgerHead, int, error) {
+	rows, err := s.pool.Query(ctx, sealSQL, s.lockID, eventstore.GenesisHash, sealBatch, s.channelName())
 	if err != nil {
 		return ledgerHead{}, 0, err
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	var locked bool
-	if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, s.lockID).Scan(&locked); err != nil {
-		return ledgerHead{}, 0, err
-	}
-	head, err := readHead(ctx, tx)
-	if err != nil || !locked {
-		return head, 0, err
-	}
-	rows, err := tx.Query(ctx, `SELECT tx_id, seq, hash FROM events
-		WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-		ORDER BY tx_id, seq LIMIT $3`, head.key.tx, head.key.seq, sealBatch)
-	if err != nil {
-		return head, 0, err
-	}
-	var (
-		positions []int64
-		txs       []uint64
-		seqs      []int64
-		hashes    [][]byte
-		firsts    []sealedTx
-	)
+	head := ledgerHead{hash: eventstore.GenesisHash}
+	var firsts []sealedTx
+	n := 0
 	for rows.Next() {
-		var k key
-		var h []byte
-		if err := rows.Scan(&k.tx, &k.seq, &h); err != nil {
+		var unchanged bool
+		if err := rows.Scan(&head.position, &head.key.tx, &head.key.seq, &head.hash, &unchanged); err != nil {
 			rows.Close()
-			return head, 0, err
+			return ledgerHead{}, 0, err
 		}
-		head.position++
-		head.hash = eventstore.LedgerHash(head.hash, head.position, h)
-		if len(txs) == 0 || txs[len(txs)-1] != k.tx {
-			firsts = append(firsts, sealedTx{tx: k.tx, position: head.position})
+		if unchanged {
+			break
 		}
-		head.key = k
-		positions, txs, seqs, hashes = append(positions, head.position), append(txs, k.tx), append(seqs, k.seq), append(hashes, head.hash)
+		if len(firsts) == 0 || firsts[len(firsts)-1].tx != head.key.tx {
+			firsts = append(firsts, sealedTx{tx: head.key.tx, position: head.position})
+		}
+		n++
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(positions) == 0 {
-		return head, 0, err
+	if err := rows.Err(); err != nil {
+		return ledgerHead{}, 0, err
 	}
-	// The ledger is recomputable from the events, so its commit need not wait
-	// for the disk: a seal lost in a crash is redone with the same result.
-	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-		return head, 0, err
+	if n == 0 {
+		return head, 0, nil
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO ledger (position, tx_id, seq, ledger_hash)
-		SELECT * FROM unnest($1::bigint[], $2::xid8[], $3::bigint[], $4::bytea[])`, positions, txs, seqs, hashes); err != nil {
-		return head, 0, err
-	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, s.channelName(), strconv.FormatInt(head.position, 10)); err != nil {
-		return head, 0, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return head, 0, err
-	}
-	s.recent.add(firsts)
+	s.waiters.resolveAll(firsts)
 	s.noteHead(head.position)
-	return head, len(positions), nil
+	return head, n, nil
 }
 
 // channelName is the channel without identifier quoting, as pg_notify wants it.
@@ -145,45 +165,100 @@ func (s *Store) trySeal(ctx context.Context) error {
 	return err
 }
 
+// sealNow seals everything sealable and returns the head after it.
+func (s *Store) sealNow(ctx context.Context) (ledgerHead, error) {
+	s.sealMu.Lock()
+	defer s.sealMu.Unlock()
+	return s.sealLocked(ctx)
+}
+
 // awaitSeal waits until the events written by transaction tx (last key k) are
-// sealed and returns the position of the first. Appenders that commit
-// together queue on sealMu; the first one in seals them all.
+// sealed and returns the position of the first. The sealer loop does the
+// work, so appends committing together are sealed by one statement.
 func (s *Store) awaitSeal(ctx context.Context, tx uint64, k key) (int64, error) {
-	start := time.Now()
-	warned := false
-	backoff := time.Millisecond
-	for {
-		if pos, ok := s.recent.get(tx); ok {
-			return pos, nil
-		}
-		signal := s.sealed.Wait()
-		s.sealMu.Lock()
-		pos, ok := s.recent.get(tx)
-		var head ledgerHead
-		var err error
-		if !ok {
-			head, err = s.sealLocked(ctx)
-		}
+	w := s.waiters.add(tx, k)
+	// A lone writer seals right here (no hop to the loop); when others wait
+	// too, the loop seals them all in one statement.
+	if s.waiters.len() == 1 && s.sealMu.TryLock() {
+		_, err := s.sealLocked(ctx)
 		s.sealMu.Unlock()
-		switch {
-		case ok:
-			return pos, nil
-		case err != nil:
+		if err != nil {
+			s.waiters.remove(tx)
 			return 0, err
-		case !k.after(head.key):
-			// Sealed by another process: look the position up.
-			return s.positionOf(ctx, tx)
 		}
-		if !warned && time.Since(start) > s.opts.StuckAfter {
-			warned = true
-			s.warnHeldBack(ctx, time.Since(start))
+	}
+	select {
+	case pos := <-w.done:
+		return pos, nil
+	default:
+	}
+	s.kickSealer()
+	select {
+	case pos := <-w.done:
+		return pos, nil
+	case <-ctx.Done():
+		s.waiters.remove(tx)
+		return 0, ctx.Err()
+	}
+}
+
+func (s *Store) kickSealer() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// sealLoop runs while the store is open: kicked by each committed append, it
+// seals, hands positions to the waiting appends and, while some still wait
+// because an older transaction holds the watermark back, tries again with a
+// growing pause, logging once when that lasts longer than StuckAfter.
+func (s *Store) sealLoop(ctx context.Context) {
+	defer s.done.Done()
+	var stuckSince time.Time
+	pause := time.Millisecond
+	for {
+		var retry <-chan time.Time
+		if s.waiters.len() > 0 {
+			retry = time.After(pause)
 		}
 		select {
 		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-signal:
-		case <-time.After(backoff):
-			backoff = min(2*backoff, 50*time.Millisecond)
+			return
+		case <-s.kick:
+			pause = time.Millisecond
+		case <-retry:
+			pause = min(2*pause, 20*time.Millisecond)
+		}
+		if s.waiters.len() == 0 {
+			continue
+		}
+		head, err := s.sealNow(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.opts.Logger.Warn("event store seal failed; retrying", "schema", s.schema, "err", err)
+			}
+			continue
+		}
+		s.resolveSealedElsewhere(ctx, head)
+		switch {
+		case s.waiters.len() == 0:
+			stuckSince = time.Time{}
+		case stuckSince.IsZero():
+			stuckSince = time.Now()
+		case time.Since(stuckSince) > s.opts.StuckAfter:
+			s.warnHeldBack(ctx, time.Since(stuckSince))
+			stuckSince = time.Now()
+		}
+	}
+}
+
+// resolveSealedElsewhere answers waiters whose events were sealed without
+// this process seeing it (by another process, or just before they waited).
+func (s *Store) resolveSealedElsewhere(ctx context.Context, head ledgerHead) {
+	for _, tx := range s.waiters.sealedBy(head.key) {
+		if pos, err := s.positionOf(ctx, tx); err == nil {
+			s.waiters.resolve(tx, pos)
 		}
 	}
 }
@@ -249,37 +324,68 @@ type sealedTx struct {
 	position int64
 }
 
-// recentSeals remembers where the last transactions sealed by this process
-// start, so a waiting Append finds its position without a query.
-type recentSeals struct {
-	mu    sync.Mutex
-	first map[uint64]int64
-	order []uint64
+// waiter is an append waiting for its position.
+type waiter struct {
+	last key
+	done chan int64
 }
 
-const recentSealsCap = 1 << 14
+// waiters are the appends of this process waiting for their seal, by
+// transaction id.
+type waiters struct {
+	mu sync.Mutex
+	m  map[uint64]*waiter
+}
 
-func (r *recentSeals) add(txs []sealedTx) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.first == nil {
-		r.first = make(map[uint64]int64)
+func (ws *waiters) add(tx uint64, last key) *waiter {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.m == nil {
+		ws.m = make(map[uint64]*waiter)
 	}
-	for _, t := range txs {
-		r.first[t.tx] = t.position
-		r.order = append(r.order, t.tx)
+	w := &waiter{last: last, done: make(chan int64, 1)}
+	ws.m[tx] = w
+	return w
+}
+
+func (ws *waiters) remove(tx uint64) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	delete(ws.m, tx)
+}
+
+func (ws *waiters) len() int {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return len(ws.m)
+}
+
+// resolve hands a waiter its first position.
+func (ws *waiters) resolve(tx uint64, position int64) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if w, ok := ws.m[tx]; ok {
+		w.done <- position
+		delete(ws.m, tx)
 	}
-	if over := len(r.order) - recentSealsCap; over > 0 {
-		for _, tx := range r.order[:over] {
-			delete(r.first, tx)
+}
+
+// resolveAll hands out the positions of a seal.
+func (ws *waiters) resolveAll(sealed []sealedTx) {
+	for _, t := range sealed {
+		ws.resolve(t.tx, t.position)
+	}
+}
+
+// sealedBy lists the waiting transactions whose events are at or below head.
+func (ws *waiters) sealedBy(head key) []uint64 {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	var txs []uint64
+	for tx, w := range ws.m {
+		if !w.last.after(head) {
+			txs = append(txs, tx)
 		}
-		r.order = append(r.order[:0], r.order[over:]...)
 	}
-}
-
-func (r *recentSeals) get(tx uint64) (int64, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	p, ok := r.first[tx]
-	return p, ok
+	return txs
 }

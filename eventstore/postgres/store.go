@@ -38,11 +38,12 @@ type Store struct {
 	lockID  int64  // advisory lock of the sealer, per schema
 	opts    Options
 
-	sealMu sync.Mutex   // one in-process sealer; the advisory lock covers other processes
-	known  atomic.Int64 // highest sealed position this process has seen
-	sealed follow.Broadcast
-	recent recentSeals
-	heads  headCache
+	sealMu  sync.Mutex   // one in-process sealer; the advisory lock covers other processes
+	known   atomic.Int64 // highest sealed position this process has seen
+	sealed  follow.Broadcast
+	kick    chan struct{} // wakes the seal loop
+	waiters waiters
+	heads   headCache
 
 	stop context.CancelFunc
 	done sync.WaitGroup
@@ -90,11 +91,13 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, er
 		channel: pgx.Identifier{"appraisal_sealed_" + schema}.Sanitize(),
 		lockID:  migrations.LockID("seal", schema),
 		opts:    opts,
+		kick:    make(chan struct{}, 1),
 	}
 	lctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	s.done.Add(1)
+	s.done.Add(2)
 	go s.listen(lctx)
+	go s.sealLoop(lctx)
 	return s, nil
 }
 
