@@ -138,6 +138,26 @@ func (s *Service) Template(ctx context.Context, id uuid.UUID) (*TemplateVersions
 	return loadShared(ctx, s, TemplateStream(id), func() *TemplateVersions { return &TemplateVersions{} })
 }
 
+// templateVersion returns version n of a template (zero value when n is 0
+// or unknown). A published version never changes, so once the cache holds
+// it no read is needed: review commands, the busiest path, save a round trip.
+func (s *Service) templateVersion(ctx context.Context, id uuid.UUID, n int) (scoring.Template, error) {
+	s.cache.mu.Lock()
+	entry, ok := s.cache.entries[TemplateStream(id)]
+	s.cache.mu.Unlock()
+	if ok {
+		if t, found := entry.agg.(*TemplateVersions).At(n); found {
+			return t, nil
+		}
+	}
+	tv, _, err := s.Template(ctx, id)
+	if err != nil {
+		return scoring.Template{}, err
+	}
+	t, _ := tv.At(n)
+	return t, nil
+}
+
 // Policy loads a policy's versions.
 func (s *Service) Policy(ctx context.Context, id uuid.UUID) (*PolicyVersions, int64, error) {
 	return loadShared(ctx, s, PolicyStream(id), func() *PolicyVersions { return &PolicyVersions{} })

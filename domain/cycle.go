@@ -110,9 +110,6 @@ func (c *Cycle) applySignOff(e CycleSignedOff) {
 	}
 }
 
-// ID is the cycle's id (uuid.Nil before creation).
-func (c *Cycle) ID() uuid.UUID { return c.id }
-
 // Exists reports whether the cycle was created.
 func (c *Cycle) Exists() bool { return c.id != uuid.Nil }
 

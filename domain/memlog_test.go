@@ -18,6 +18,7 @@ type memLog struct {
 	events   []domain.Recorded
 	byStream map[string][]int // indexes into events
 	versions map[string]int64
+	loads    int // Load calls, for benchmarks to report round trips
 }
 
 func newMemLog() *memLog { return &memLog{versions: map[string]int64{}, byStream: map[string][]int{}} }
@@ -25,6 +26,7 @@ func newMemLog() *memLog { return &memLog{versions: map[string]int64{}, byStream
 func (m *memLog) Load(_ context.Context, stream string, after int64) ([]domain.Recorded, int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.loads++
 	idx := m.byStream[stream]
 	out := make([]domain.Recorded, 0, len(idx)-int(min(after, int64(len(idx)))))
 	for _, i := range idx[min(after, int64(len(idx))):] {

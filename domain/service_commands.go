@@ -274,12 +274,11 @@ func (s *Service) ReviewContext(ctx context.Context, cycleID uuid.UUID) (ReviewC
 	if err != nil {
 		return ReviewContext{}, err
 	}
-	tv, _, err := s.Template(ctx, c.Settings().TemplateID)
+	pinned, _ := c.PinnedVersions()
+	t, err := s.templateVersion(ctx, c.Settings().TemplateID, pinned)
 	if err != nil {
 		return ReviewContext{}, err
 	}
-	pinned, _ := c.PinnedVersions()
-	t, _ := tv.At(pinned)
 	return ReviewContext{Cycle: c, Org: org, Template: t, Now: s.now()}, nil
 }
 
