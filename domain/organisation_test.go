@@ -64,6 +64,10 @@ func TestOrganisation(t *testing.T) {
 		{name: "a level change", want: []string{"appraisal.level_changed"}, when: func(f *fixture) (domain.Outcome, error) {
 			return f.svc.ChangeLevel(f.ctx, f.call(f.hr), domain.ChangeLevel{EmployeeID: f.e1, LevelID: f.lvManager, Reason: "promotion"})
 		}},
+		{name: "a level change to the same level, with text that is not UTF-8", wantErr: domain.ErrValidation, fields: []string{"level_id", "reason"},
+			when: func(f *fixture) (domain.Outcome, error) {
+				return f.svc.ChangeLevel(f.ctx, f.call(f.hr), domain.ChangeLevel{EmployeeID: f.e1, LevelID: f.lvSpecialist, Reason: "\xff\xfe"})
+			}},
 		{name: "a leaver", want: []string{"appraisal.employee_left"}, when: func(f *fixture) (domain.Outcome, error) {
 			return f.svc.RecordLeave(f.ctx, f.call(f.hr), domain.RecordLeave{EmployeeID: f.e3, Reason: "contract ended"})
 		}},

@@ -99,6 +99,16 @@ func TestManagerDelegation(t *testing.T) {
 			}},
 		{name: "not to the employee", at: domain.StateReview, wantErr: domain.ErrValidation, fields: []string{"delegate_id"}, when: delegate(e1, "x")},
 		{name: "a reason is required", at: domain.StateReview, wantErr: domain.ErrValidation, fields: []string{"reason"}, when: delegate(e2, "")},
+		{name: "not to someone who does not work here", at: domain.StateReview, wantErr: domain.ErrValidation, fields: []string{"delegate_id"},
+			when: delegate(func(*fixture) uuid.UUID { return uuid.New() }, "x")},
+		{name: "not to an assigned peer", at: domain.StateReview, wantErr: domain.ErrValidation, fields: []string{"delegate_id"},
+			prep: func(f *fixture) { assignPeer(domain.RoleHR, nil, e2)(f) }, when: delegate(e2, "x")},
+		{name: "not once the manager evaluation is in", at: domain.StateReview, wantErr: domain.ErrValidation, fields: []string{"delegate_id"},
+			prep: func(f *fixture) { submit(domain.RoleManager, mgrM, managerEval)(f) }, when: delegate(e2, "x")},
+		{name: "only HR delegates", at: domain.StateReview, wantErr: domain.ErrForbidden,
+			when: func(f *fixture) (domain.Outcome, error) {
+				return f.svc.DelegateManager(f.ctx, f.call(as(domain.RoleManager, f.m)), f.key(f.e1), domain.DelegateManager{DelegateID: f.e2, Reason: "x"})
+			}},
 	})
 }
 
