@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,6 +44,10 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients in the many-clients case")
 	fs.IntVar(&o.batch, "batch", 100, "events per transaction in the batch case")
 	fs.IntVar(&o.readMax, "read-max", 200000, "most events read in the catch-up case")
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		fs.Usage()
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "store" {
 		fs.Usage()
 		return errors.New("bench: the one target is store (appraisal bench store [flags])")
