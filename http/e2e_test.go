@@ -3,11 +3,17 @@ package http
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
+	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/projections"
+	"github.com/appraisal-hr/appraisal/projections/cycles"
 )
 
 // staffScore is how each of E1..E8 is rated: self, everyone else, and the
@@ -186,8 +192,38 @@ func (co *company) checkReads(t *testing.T) {
 	if len(reports) != 2 || !reports[0].Match || !reports[1].Match {
 		t.Fatalf("replay: %d reports %+v", len(reports), reports)
 	}
+	co.checkReadModels(t)
 	var rep eventstore.VerifyReport
 	if err := json.Unmarshal(h.send("GET", "/api/v1/audit/verify", co.auditor, nil, http.StatusOK).body, &rep); err != nil || !rep.OK {
 		t.Fatalf("verify: %+v %v", rep, err)
+	}
+}
+
+// checkReadModels reads the projections after the close, waiting for them to
+// reach the close's position: the cycle list shows it closed, and its
+// timeline holds every event in order with actor, role and the correlation
+// id of the request that caused it.
+func (co *company) checkReadModels(t *testing.T) {
+	t.Helper()
+	h := co.h
+	pos := h.head()
+	var list []cycles.Summary
+	if err := json.Unmarshal(h.send("GET", fmt.Sprintf("/api/v1/cycles?min_position=%d", pos), h.hr, nil, http.StatusOK).body, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].CycleID != co.cycle || list[0].State != domain.StateClosed {
+		t.Fatalf("cycles: %+v", list)
+	}
+	var tl []projections.TimelineEntry
+	if err := json.Unmarshal(h.send("GET", co.cyclePath(fmt.Sprintf("/timeline?min_position=%d", pos)), co.auditor, nil, http.StatusOK).body, &tl); err != nil {
+		t.Fatal(err)
+	}
+	if len(tl) < 10 || tl[0].Type != "appraisal.cycle_created" || tl[0].ActorRole != "hr" || tl[0].CorrelationID == uuid.Nil {
+		t.Fatalf("timeline: %d entries, first %+v", len(tl), tl[0])
+	}
+	for i := 1; i < len(tl); i++ {
+		if tl[i].Position <= tl[i-1].Position {
+			t.Fatalf("timeline out of order at %d", i)
+		}
 	}
 }

@@ -15,7 +15,9 @@ import (
 	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/eventstore"
 	"github.com/appraisal-hr/appraisal/eventstore/eventstoretest"
+	"github.com/appraisal-hr/appraisal/projections"
 	"github.com/appraisal-hr/appraisal/projections/eventlog"
+	"github.com/appraisal-hr/appraisal/projections/readside"
 )
 
 // harness is a real server on a loopback port over a fresh store.
@@ -61,7 +63,14 @@ func newHarness(t testing.TB, store eventstore.Store, tune func(*Config)) *harne
 		t.Fatal(err)
 	}
 	app := domain.NewService(eventlog.New(counted))
-	srv, err = New(ctx, cfg, Deps{Store: store, DB: db, App: app, Registry: reg})
+	views, err := readside.New(ctx, store, readside.Config{Runner: projections.RunnerConfig{Poll: 50 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	viewsDone := make(chan error, 1)
+	go func() { viewsDone <- views.Run(ctx) }()
+	t.Cleanup(func() { <-viewsDone })
+	srv, err = New(ctx, cfg, Deps{Store: store, DB: db, App: app, Views: views, Registry: reg})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

@@ -24,8 +24,8 @@ func (s *Server) readyz(c echo.Context) error {
 		return newProblem(kindNotReady, "event store unreachable")
 	}
 	lags := map[string]int64{}
-	if s.deps.Reads != nil {
-		if lags, err = s.deps.Reads.Lag(ctx); err != nil {
+	if s.deps.Views != nil {
+		if lags, err = s.deps.Views.Runner.Lag(ctx); err != nil {
 			return newProblem(kindNotReady, "projection state unreadable")
 		}
 	}

@@ -14,13 +14,6 @@ type metrics struct {
 	requests *prometheus.HistogramVec
 }
 
-// LagReporter is what projections supply so /readyz can tell how far each
-// projection is behind the head of the log (projections export the lag
-// gauges to Prometheus themselves).
-type LagReporter interface {
-	Lag(ctx context.Context) (map[string]int64, error)
-}
-
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestOperations(t *testing.T) {
@@ -13,8 +14,13 @@ func TestOperations(t *testing.T) {
 			if r := h.do("GET", "/healthz", "", ""); r.status != 200 {
 				t.Fatalf("healthz %d %s", r.status, r.body)
 			}
-			if r := h.do("GET", "/readyz", "", ""); r.status != 200 {
-				t.Fatalf("readyz %d %s", r.status, r.body)
+			// Ready once the projections have registered and caught up.
+			deadline := time.Now().Add(10 * time.Second)
+			for r := h.do("GET", "/readyz", "", ""); r.status != 200; r = h.do("GET", "/readyz", "", "") {
+				if r.problem(t).Status != 503 || time.Now().After(deadline) {
+					t.Fatalf("readyz %d %s", r.status, r.body)
+				}
+				time.Sleep(20 * time.Millisecond)
 			}
 			r := h.do("GET", "/api/v1/openapi.json", "", "")
 			var doc map[string]any

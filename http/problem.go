@@ -11,6 +11,7 @@ import (
 
 	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/projections"
 )
 
 // Problem is an RFC 9457 problem document. Type is a stable URN per kind of
@@ -149,7 +150,7 @@ func ownerProblem(err error) (Problem, bool) {
 	case errors.Is(err, domain.ErrForbidden):
 		// The domain's message names the action and role only, never the target.
 		return build(kindForbidden, rootMessage(err), nil), true
-	case errors.Is(err, domain.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound), errors.Is(err, projections.ErrNotFound):
 		return build(kindNotFound, "", nil), true
 	case errors.Is(err, domain.ErrConflict):
 		return build(kindConflict, rootMessage(err), nil), true

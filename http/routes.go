@@ -47,6 +47,7 @@ func (s *Server) table() []route {
 	rs = append(rs, s.opsRoutes()...)
 	rs = append(rs, s.apiRoutes()...)
 	rs = append(rs, s.readRoutes()...)
+	rs = append(rs, s.readModelRoutes()...)
 	rs = append(rs, s.orgRoutes()...)
 	rs = append(rs, s.cycleRoutes()...)
 	rs = append(rs, s.reviewRoutes()...)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/projections/readside"
 )
 
 // Config holds the server's tunables; cmd fills it from flags and APPRAISAL_*.
@@ -59,10 +60,10 @@ func (c Config) Validate() error {
 
 // Deps are what the server is built on; cmd wires them.
 type Deps struct {
-	Store    eventstore.Store // the event log: readiness, verification, counts
-	DB       *sql.DB          // the API's own tables: tokens, idempotency keys, links
-	App      *domain.Service  // the application service: every command, results, replay
-	Reads    Reads            // projections: read models, as-of, replay
+	Store    eventstore.Store   // the event log: readiness, verification, counts
+	DB       *sql.DB            // the API's own tables: tokens, idempotency keys, links
+	App      *domain.Service    // the application service: every command, results, replay
+	Views    *readside.ReadSide // read models, timelines, WaitFor, projection lag
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // nil: a private registry
 	Now      func() time.Time     // nil: time.Now

@@ -112,7 +112,7 @@ func (a *app) wire(ctx context.Context, cfg Config) error {
 	hcfg.RequestTimeout = cfg.RequestTimeout
 	hcfg.ReadWaitTimeout = min(hcfg.ReadWaitTimeout, cfg.RequestTimeout)
 	hcfg.LinkSecret = cfg.LinkSecret
-	a.server, err = apphttp.New(ctx, hcfg, apphttp.Deps{Store: a.store, DB: a.db, App: a.service, Reads: a.read.Runner, Logger: a.logger, Registry: reg})
+	a.server, err = apphttp.New(ctx, hcfg, apphttp.Deps{Store: a.store, DB: a.db, App: a.service, Views: a.read, Logger: a.logger, Registry: reg})
 	return err
 }
 
