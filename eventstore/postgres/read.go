@@ -115,7 +115,7 @@ func (s *Store) Subscribe(ctx context.Context, after int64, h eventstore.Handler
 // Head implements eventstore.Store: it seals what can be sealed, then returns
 // the last position.
 func (s *Store) Head(ctx context.Context) (int64, error) {
-	head, err := s.sealNow(ctx)
+	head, err := s.sealNow(ctx, true)
 	if err != nil {
 		return 0, fmt.Errorf("read head: %w", err)
 	}

@@ -4,16 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
-// sealBatch bounds one seal transaction.
+// sealBatch bounds one seal statement.
 const sealBatch = 2000
 
 // key orders events globally: the writing transaction's id, then the insert
@@ -48,112 +47,153 @@ func readHead(ctx context.Context, q rowQuerier) (ledgerHead, error) {
 	return h, err
 }
 
-// sealLocked seals everything below the watermark, batch by batch, and returns
-// the head afterwards. The caller holds sealMu. When another process holds the
-// advisory lock it is sealing; the head read then is the latest committed one.
-func (s *Store) sealLocked(ctx context.Context) (ledgerHead, error) {
-	for {
-		head, n, err := s.sealOnce(ctx)
-		if err != nil {
-			return head, fmt.Errorf("seal: %w", err)
+// sealer is this process's side of sealing. One process at a time is the
+// sealer of a schema: it holds a session advisory lock on a connection of
+// its own for as long as that connection lives, so it knows the ledger head
+// without reading it, and a seal is two cheap statements. Other processes ask
+// it to seal with a NOTIFY and take over when its connection (and so the
+// lock) goes away. Guarded by Store.sealMu.
+type sealer struct {
+	conn   *pgx.Conn
+	leader bool
+	head   ledgerHead // the ledger head, while leader
+}
+
+// sealLocked seals everything below the watermark and returns the head after
+// it. The caller holds sealMu. A process that is not the sealer asks the
+// sealer to seal (when ask is set) and returns the head it reads.
+func (s *Store) sealLocked(ctx context.Context, ask bool) (ledgerHead, error) {
+	if err := s.lead(ctx); err != nil {
+		s.dropLead()
+		return ledgerHead{}, fmt.Errorf("seal: %w", err)
+	}
+	if !s.sealer.leader {
+		if ask {
+			if _, err := s.sealer.conn.Exec(ctx, `SELECT pg_notify($1, '')`, s.channelName(askChannel)); err != nil {
+				s.dropLead()
+				return ledgerHead{}, fmt.Errorf("seal: ask the sealer: %w", err)
+			}
 		}
-		if n > 0 {
-			s.sealed.Notify()
+		head, err := readHead(ctx, s.sealer.conn)
+		if err != nil {
+			s.dropLead()
+			return head, fmt.Errorf("seal: read head: %w", err)
+		}
+		s.noteHead(head.position)
+		return head, nil
+	}
+	for {
+		n, err := s.sealBatch(ctx)
+		if err != nil {
+			s.dropLead()
+			return ledgerHead{}, fmt.Errorf("seal: %w", err)
 		}
 		if n < sealBatch {
-			return head, nil
+			return s.sealer.head, nil
 		}
 	}
 }
 
-// sealSQL is one seal as one statement (one round trip, its own
-// transaction): take the sealer's advisory lock or do nothing; read the
-// ledger head; number the unsealed events below the watermark in (tx_id, seq)
-// order; chain their ledger hashes (appraisal_ledger_chain, a running
-// aggregate); insert the ledger rows; notify listeners. The ledger is a pure
-// function of the events in that order, so the statement commits without
-// waiting for the disk (synchronous_commit off): a seal lost in a crash is
-// redone identically. Should another process seal between this statement's
-// snapshot and its lock, the ledger's unique keys make it fail, and it is
-// retried.
-const sealSQL = `WITH lock AS MATERIALIZED (
-		SELECT pg_try_advisory_xact_lock($1) AS ok, set_config('synchronous_commit', 'off', true) AS async),
-	last AS MATERIALIZED (
-		SELECT position, tx_id, seq, ledger_hash FROM ledger ORDER BY position DESC LIMIT 1),
-	head AS MATERIALIZED (
-		SELECT coalesce(l.position, 0) AS position, coalesce(l.tx_id, '0'::xid8) AS tx_id, coalesce(l.seq, 0) AS seq,
-			coalesce(l.ledger_hash, $2::bytea) AS ledger_hash
-		FROM lock LEFT JOIN last l ON true
-		WHERE lock.ok),
-	todo AS MATERIALIZED (
-		SELECT e.tx_id, e.seq, e.hash, h.position + row_number() OVER (ORDER BY e.tx_id, e.seq) AS position
-		FROM head h CROSS JOIN LATERAL (
-			SELECT tx_id, seq, hash FROM events
-			WHERE (tx_id, seq) > (h.tx_id, h.seq) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-			ORDER BY tx_id, seq LIMIT $3) e),
-	sealed AS (
-		INSERT INTO ledger (position, tx_id, seq, ledger_hash)
-		SELECT t.position, t.tx_id, t.seq,
-			appraisal_ledger_chain(h.ledger_hash, t.position, t.hash) OVER (ORDER BY t.position ROWS UNBOUNDED PRECEDING)
-		FROM todo t, head h
-		RETURNING position, tx_id, seq, ledger_hash)
-	SELECT s.position, s.tx_id, s.seq, s.ledger_hash, (SELECT pg_notify($4, max(position)::text) FROM sealed) IS NULL
-	FROM sealed s
-	UNION ALL
-	SELECT l.position, l.tx_id, l.seq, l.ledger_hash, true FROM last l WHERE NOT EXISTS (SELECT FROM sealed)
-	ORDER BY 1`
-
-// sealOnce runs one seal and returns the ledger head after it and how many
-// events it sealed. When it sealed nothing, the statement returns the head
-// as it was (the last column tells which).
-func (s *Store) sealOnce(ctx context.Context) (ledgerHead, int, error) {
-	for attempt := 1; ; attempt++ {
-		head, n, err := s.sealStatement(ctx)
-		var pgErr *pgconn.PgError
-		if attempt < 5 && errors.As(err, &pgErr) && pgErr.Code == "23505" {
-			// Another process sealed these rows first: nothing lost, look again.
-			continue
+// lead connects the sealer and tries to become the schema's sealer.
+func (s *Store) lead(ctx context.Context) error {
+	if s.sealer.conn == nil {
+		conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+		if err != nil {
+			return err
 		}
-		return head, n, err
+		s.sealer.conn = conn
 	}
+	if s.sealer.leader {
+		return nil
+	}
+	if err := s.sealer.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, s.lockID).Scan(&s.sealer.leader); err != nil {
+		return err
+	}
+	if !s.sealer.leader {
+		return nil
+	}
+	head, err := readHead(ctx, s.sealer.conn)
+	s.sealer.head = head
+	return err
 }
 
-func (s *Store) sealStatement(ctx context.Context) (ledgerHead, int, error) {
-	rows, err := s.pool.Query(ctx, sealSQL, s.lockID, eventstore.GenesisHash, sealBatch, s.channelName())
+// dropLead closes the sealer's connection, which releases the lock: after
+// any error the sealer starts again from what the database says.
+func (s *Store) dropLead() {
+	if s.sealer.conn != nil {
+		s.sealer.conn.Close(context.Background())
+	}
+	s.sealer = sealer{}
+}
+
+// sealBatch gives positions to the next unsealed events below the watermark,
+// in (tx_id, seq) order, chaining their ledger hashes. The ledger is a pure
+// function of the events in that order, so its insert commits without waiting
+// for the disk (synchronous_commit off): a seal lost in a crash is redone
+// identically. It returns how many events it sealed.
+func (s *Store) sealBatch(ctx context.Context) (int, error) {
+	head := s.sealer.head
+	rows, err := s.sealer.conn.Query(ctx, `SELECT tx_id, seq, hash FROM events
+		WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+		ORDER BY tx_id, seq LIMIT $3`, head.key.tx, head.key.seq, sealBatch)
 	if err != nil {
-		return ledgerHead{}, 0, err
+		return 0, err
 	}
-	head := ledgerHead{hash: eventstore.GenesisHash}
-	var firsts []sealedTx
-	n := 0
+	var (
+		positions []int64
+		txs       []uint64
+		seqs      []int64
+		hashes    [][]byte
+		firsts    []sealedTx
+	)
 	for rows.Next() {
-		var unchanged bool
-		if err := rows.Scan(&head.position, &head.key.tx, &head.key.seq, &head.hash, &unchanged); err != nil {
+		var k key
+		var h []byte
+		if err := rows.Scan(&k.tx, &k.seq, &h); err != nil {
 			rows.Close()
-			return ledgerHead{}, 0, err
+			return 0, err
 		}
-		if unchanged {
-			break
+		head.position++
+		head.hash = eventstore.LedgerHash(head.hash, head.position, h)
+		head.key = k
+		if len(txs) == 0 || txs[len(txs)-1] != k.tx {
+			firsts = append(firsts, sealedTx{tx: k.tx, position: head.position})
 		}
-		if len(firsts) == 0 || firsts[len(firsts)-1].tx != head.key.tx {
-			firsts = append(firsts, sealedTx{tx: head.key.tx, position: head.position})
-		}
-		n++
+		positions, txs, seqs, hashes = append(positions, head.position), append(txs, k.tx), append(seqs, k.seq), append(hashes, head.hash)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return ledgerHead{}, 0, err
+	if err := rows.Err(); err != nil || len(positions) == 0 {
+		return 0, err
 	}
-	if n == 0 {
-		return head, 0, nil
+	_, err = s.sealer.conn.Exec(ctx, `WITH sealed AS (
+			INSERT INTO ledger (position, tx_id, seq, ledger_hash)
+			SELECT * FROM unnest($1::bigint[], $2::xid8[], $3::bigint[], $4::bytea[]))
+		SELECT set_config('synchronous_commit', 'off', true), pg_notify($5, $6)`,
+		positions, txs, seqs, hashes, s.channelName(sealedChannel), strconv.FormatInt(head.position, 10))
+	if err != nil {
+		return 0, err
 	}
-	s.waiters.resolveAll(firsts)
+	s.sealer.head = head
 	s.noteHead(head.position)
-	return head, n, nil
+	s.waiters.resolveAll(firsts)
+	s.sealed.Notify()
+	return len(positions), nil
 }
 
-// channelName is the channel without identifier quoting, as pg_notify wants it.
-func (s *Store) channelName() string { return "appraisal_sealed_" + s.schema }
+// The store's NOTIFY channels, each suffixed with the schema.
+const (
+	sealedChannel = "appraisal_sealed_" // new positions: wake the readers
+	askChannel    = "appraisal_seal_"   // committed events wait: wake the sealer
+)
+
+func (s *Store) channelName(prefix string) string { return prefix + s.schema }
+
+// sealNow seals (or asks the sealer to) and returns the head after it.
+func (s *Store) sealNow(ctx context.Context, ask bool) (ledgerHead, error) {
+	s.sealMu.Lock()
+	defer s.sealMu.Unlock()
+	return s.sealLocked(ctx, ask)
+}
 
 // trySeal seals unless another goroutine of this process is already doing so.
 func (s *Store) trySeal(ctx context.Context) error {
@@ -161,30 +201,21 @@ func (s *Store) trySeal(ctx context.Context) error {
 		return nil
 	}
 	defer s.sealMu.Unlock()
-	_, err := s.sealLocked(ctx)
+	_, err := s.sealLocked(ctx, false)
 	return err
 }
 
-// sealNow seals everything sealable and returns the head after it.
-func (s *Store) sealNow(ctx context.Context) (ledgerHead, error) {
-	s.sealMu.Lock()
-	defer s.sealMu.Unlock()
-	return s.sealLocked(ctx)
-}
-
 // awaitSeal waits until the events written by transaction tx (last key k) are
-// sealed and returns the position of the first. The sealer loop does the
-// work, so appends committing together are sealed by one statement.
+// sealed and returns the position of the first.
 func (s *Store) awaitSeal(ctx context.Context, tx uint64, k key) (int64, error) {
 	w := s.waiters.add(tx, k)
 	// A lone writer seals right here (no hop to the loop); when others wait
-	// too, the loop seals them all in one statement.
+	// too, the loop seals them all with one statement.
 	if s.waiters.len() == 1 && s.sealMu.TryLock() {
-		_, err := s.sealLocked(ctx)
+		head, err := s.sealLocked(ctx, true)
 		s.sealMu.Unlock()
-		if err != nil {
-			s.waiters.remove(tx)
-			return 0, err
+		if err == nil {
+			s.resolveSealedElsewhere(ctx, head)
 		}
 	}
 	select {
@@ -209,12 +240,18 @@ func (s *Store) kickSealer() {
 	}
 }
 
-// sealLoop runs while the store is open: kicked by each committed append, it
-// seals, hands positions to the waiting appends and, while some still wait
-// because an older transaction holds the watermark back, tries again with a
-// growing pause, logging once when that lasts longer than StuckAfter.
+// sealLoop runs while the store is open. Kicked by committed appends and by
+// other processes asking, it seals and hands positions to the waiting
+// appends; while some still wait because an older transaction holds the
+// watermark back (or another process seals), it tries again with a growing
+// pause, logging when that lasts longer than StuckAfter.
 func (s *Store) sealLoop(ctx context.Context) {
 	defer s.done.Done()
+	defer func() {
+		s.sealMu.Lock()
+		s.dropLead()
+		s.sealMu.Unlock()
+	}()
 	var stuckSince time.Time
 	pause := time.Millisecond
 	for {
@@ -230,10 +267,7 @@ func (s *Store) sealLoop(ctx context.Context) {
 		case <-retry:
 			pause = min(2*pause, 20*time.Millisecond)
 		}
-		if s.waiters.len() == 0 {
-			continue
-		}
-		head, err := s.sealNow(ctx)
+		head, err := s.sealNow(ctx, s.waiters.len() > 0)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.opts.Logger.Warn("event store seal failed; retrying", "schema", s.schema, "err", err)
@@ -267,125 +301,4 @@ func (s *Store) positionOf(ctx context.Context, tx uint64) (int64, error) {
 	var pos int64
 	err := s.pool.QueryRow(ctx, `SELECT position FROM ledger WHERE tx_id = $1 ORDER BY seq LIMIT 1`, tx).Scan(&pos)
 	return pos, err
-}
-
-// Lag describes what holds readers back.
-type Lag struct {
-	Unsealed      int64         // committed events not yet given a position
-	OldestTxAge   time.Duration // age of the oldest transaction holding an xid (0: none)
-	OldestTxPID   int32         // its backend pid
-	OldestTxQuery string        // the start of its current query
-	OldestTxDB    string        // the database it runs in
-}
-
-// Lag reports how many committed events wait for a position and which
-// transaction holds the watermark back. Any transaction with an xid in the
-// whole cluster counts, which is the limit of the xid8 watermark.
-func (s *Store) Lag(ctx context.Context) (Lag, error) {
-	var l Lag
-	head, err := readHead(ctx, s.pool)
-	if err != nil {
-		return l, fmt.Errorf("lag: %w", err)
-	}
-	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE (tx_id, seq) > ($1::xid8, $2::bigint)`,
-		head.key.tx, head.key.seq).Scan(&l.Unsealed)
-	if err != nil {
-		return l, fmt.Errorf("lag: %w", err)
-	}
-	var ageMicros int64
-	err = s.pool.QueryRow(ctx, `SELECT pid, (extract(epoch FROM now() - xact_start) * 1e6)::bigint,
-		left(coalesce(query, ''), 200), coalesce(datname, '')
-		FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
-		ORDER BY age(backend_xid) DESC LIMIT 1`).Scan(&l.OldestTxPID, &ageMicros, &l.OldestTxQuery, &l.OldestTxDB)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return l, nil
-	}
-	if err != nil {
-		return l, fmt.Errorf("lag: %w", err)
-	}
-	l.OldestTxAge = time.Duration(ageMicros) * time.Microsecond
-	return l, nil
-}
-
-func (s *Store) warnHeldBack(ctx context.Context, waited time.Duration) {
-	l, err := s.Lag(ctx)
-	if err != nil {
-		s.opts.Logger.Warn("append waits for its seal; lag unknown", "schema", s.schema, "waited", waited, "err", err)
-		return
-	}
-	s.opts.Logger.Warn("append waits for its seal: an older transaction holds the watermark back",
-		"schema", s.schema, "waited", waited, "unsealed", l.Unsealed,
-		"oldest_tx_pid", l.OldestTxPID, "oldest_tx_age", l.OldestTxAge, "oldest_tx_db", l.OldestTxDB, "oldest_tx_query", l.OldestTxQuery)
-}
-
-// sealedTx is where one transaction's events start in the ledger.
-type sealedTx struct {
-	tx       uint64
-	position int64
-}
-
-// waiter is an append waiting for its position.
-type waiter struct {
-	last key
-	done chan int64
-}
-
-// waiters are the appends of this process waiting for their seal, by
-// transaction id.
-type waiters struct {
-	mu sync.Mutex
-	m  map[uint64]*waiter
-}
-
-func (ws *waiters) add(tx uint64, last key) *waiter {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if ws.m == nil {
-		ws.m = make(map[uint64]*waiter)
-	}
-	w := &waiter{last: last, done: make(chan int64, 1)}
-	ws.m[tx] = w
-	return w
-}
-
-func (ws *waiters) remove(tx uint64) {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	delete(ws.m, tx)
-}
-
-func (ws *waiters) len() int {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	return len(ws.m)
-}
-
-// resolve hands a waiter its first position.
-func (ws *waiters) resolve(tx uint64, position int64) {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if w, ok := ws.m[tx]; ok {
-		w.done <- position
-		delete(ws.m, tx)
-	}
-}
-
-// resolveAll hands out the positions of a seal.
-func (ws *waiters) resolveAll(sealed []sealedTx) {
-	for _, t := range sealed {
-		ws.resolve(t.tx, t.position)
-	}
-}
-
-// sealedBy lists the waiting transactions whose events are at or below head.
-func (ws *waiters) sealedBy(head key) []uint64 {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	var txs []uint64
-	for tx, w := range ws.m {
-		if !w.last.after(head) {
-			txs = append(txs, tx)
-		}
-	}
-	return txs
 }

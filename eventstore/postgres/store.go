@@ -32,13 +32,13 @@ type Options struct {
 
 // Store is the PostgreSQL event store.
 type Store struct {
-	pool    *pgxpool.Pool
-	schema  string
-	channel string // NOTIFY channel for new positions, per schema
-	lockID  int64  // advisory lock of the sealer, per schema
-	opts    Options
+	pool   *pgxpool.Pool
+	schema string
+	lockID int64 // advisory lock of the sealer, per schema
+	opts   Options
 
-	sealMu  sync.Mutex   // one in-process sealer; the advisory lock covers other processes
+	sealMu  sync.Mutex // guards sealer
+	sealer  sealer
 	known   atomic.Int64 // highest sealed position this process has seen
 	sealed  follow.Broadcast
 	kick    chan struct{} // wakes the seal loop
@@ -86,12 +86,11 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, er
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Store{
-		pool:    pool,
-		schema:  schema,
-		channel: pgx.Identifier{"appraisal_sealed_" + schema}.Sanitize(),
-		lockID:  migrations.LockID("seal", schema),
-		opts:    opts,
-		kick:    make(chan struct{}, 1),
+		pool:   pool,
+		schema: schema,
+		lockID: migrations.LockID("seal", schema),
+		opts:   opts,
+		kick:   make(chan struct{}, 1),
 	}
 	lctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
@@ -140,14 +139,21 @@ func (s *Store) listenOnce(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+s.channel); err != nil {
-		return err
+	for _, prefix := range []string{sealedChannel, askChannel} {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{s.channelName(prefix)}.Sanitize()); err != nil {
+			return err
+		}
 	}
 	// Anything sealed while we were not listening is picked up by this wake.
 	s.sealed.Notify()
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return err
+		}
+		if n.Channel == s.channelName(askChannel) {
+			s.kickSealer()
+			continue
 		}
 		s.sealed.Notify()
 	}

@@ -16,7 +16,7 @@ import (
 // event below the sealed head must have a ledger row, events after it (just
 // committed) are checked on their stream chains only.
 func (s *Store) Verify(ctx context.Context) (eventstore.VerifyReport, error) {
-	if _, err := s.sealNow(ctx); err != nil {
+	if _, err := s.sealNow(ctx, true); err != nil {
 		return eventstore.VerifyReport{}, fmt.Errorf("verify: %w", err)
 	}
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})

@@ -41,26 +41,6 @@ CREATE TABLE ledger (
     UNIQUE (tx_id, seq) -- an event is sealed once; stream reads find its position
 );
 
--- The ledger hash chain, computed where the sealer reads the events so that a
--- seal is one statement: a running (window) aggregate over the rows to seal
--- in order, starting from the last ledger hash. It must stay byte-for-byte
--- eventstore.LedgerHash: SHA-256 over the length-prefixed tag, the
--- length-prefixed previous hash, the position and the length-prefixed event
--- hash. Verify recomputes it in Go, so any drift fails every verify.
--- +goose StatementBegin
-CREATE FUNCTION appraisal_ledger_step(state bytea, head bytea, pos bigint, event_hash bytea) RETURNS bytea
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-    prev bytea := coalesce(state, head);
-BEGIN
-    RETURN sha256('\x00000013'::bytea || 'appraisal/ledger/v1'::bytea || int4send(length(prev)) || prev
-        || int8send(pos) || int4send(length(event_hash)) || event_hash);
-END
-$$;
--- +goose StatementEnd
-
-CREATE AGGREGATE appraisal_ledger_chain(bytea, bigint, bytea) (SFUNC = appraisal_ledger_step, STYPE = bytea);
-
 -- History is append-only: the application never updates or deletes an event
 -- or a ledger row. These guards stop accidents; verify catches whoever
 -- disables them.
