@@ -25,24 +25,35 @@ func scanEvent(rows pgx.Rows, e *eventstore.Event, extra ...any) error {
 	return nil
 }
 
-// ReadStream implements eventstore.Store. Events committed but not sealed yet
-// are included with Position 0.
+// ReadStream implements eventstore.Store. It reads every committed event of
+// the stream, so an append's expected version can be taken from it at once.
+// An event committed but not sealed yet gets a seal first; only when an older
+// transaction holds the watermark back is it returned with Position 0.
 func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int64, limit int) ([]eventstore.Event, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+`, coalesce(l.position, 0) FROM events e
-		LEFT JOIN ledger l ON l.tx_id = e.tx_id AND l.seq = e.seq
-		WHERE e.stream_id = $1 AND e.version > $2 ORDER BY e.version LIMIT $3`, stream, afterVersion, pgLimit(limit))
-	if err != nil {
-		return nil, fmt.Errorf("read stream %s: %w", stream, err)
+	events, err := s.readStream(ctx, stream, afterVersion, limit)
+	if err == nil && len(events) > 0 && events[len(events)-1].Position == 0 {
+		if _, err = s.sealNow(ctx, true); err == nil {
+			events, err = s.readStream(ctx, stream, afterVersion, limit)
+		}
 	}
-	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (eventstore.Event, error) {
-		var e eventstore.Event
-		err := scanEvent(r.(pgx.Rows), &e, &e.Position)
-		return e, err
-	})
 	if err != nil {
 		return nil, fmt.Errorf("read stream %s: %w", stream, err)
 	}
 	return events, s.opts.Upcasters.UpcastAll(events)
+}
+
+func (s *Store) readStream(ctx context.Context, stream string, afterVersion int64, limit int) ([]eventstore.Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+`, coalesce(l.position, 0) FROM events e
+		LEFT JOIN ledger l ON l.tx_id = e.tx_id AND l.seq = e.seq
+		WHERE e.stream_id = $1 AND e.version > $2 ORDER BY e.version LIMIT $3`, stream, afterVersion, pgLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (eventstore.Event, error) {
+		var e eventstore.Event
+		err := scanEvent(r.(pgx.Rows), &e, &e.Position)
+		return e, err
+	})
 }
 
 // ReadAll implements eventstore.Store: sealed events only, in position order.
