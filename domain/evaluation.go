@@ -2,10 +2,8 @@ package domain
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/google/uuid"
-	"github.com/shopspring/decimal"
 
 	"github.com/appraisal-hr/appraisal/domain/scoring"
 )
@@ -156,14 +154,14 @@ func validateScores(p *problems, t scoring.Template, kind scoring.RaterKind, sco
 		case !ok:
 			p.add(f+".criterion", "%q is not a criterion of the cycle's template", s.Criterion)
 			continue
-		case c.Kind != scoring.Rated || !slices.Contains(c.RatedBy, kind):
+		case c.Kind != scoring.Rated || !c.Rates(kind):
 			p.add(f+".criterion", "%q is not rated by %s raters", s.Criterion, kind)
 			continue
 		case seen[s.Criterion]:
 			p.add(f+".criterion", "%q is scored twice", s.Criterion)
 		}
 		seen[s.Criterion] = true
-		if lo, hi, ok := scaleBounds(c.Scale); ok && (s.Score.LessThan(lo) || s.Score.GreaterThan(hi)) {
+		if lo, hi, ok := c.Scale.Bounds(); ok && (s.Score.LessThan(lo) || s.Score.GreaterThan(hi)) {
 			p.add(f+".score", "%s is outside the %s scale (%s to %s)", s.Score, c.Scale, lo, hi)
 		}
 		p.check(s.Score.Equal(s.Score.Truncate(2)), f+".score", "must have at most 2 decimal places")
@@ -174,20 +172,9 @@ func validateScores(p *problems, t scoring.Template, kind scoring.RaterKind, sco
 	}
 	for _, d := range t.Dimensions {
 		for _, c := range d.Criteria {
-			if c.Kind == scoring.Rated && slices.Contains(c.RatedBy, kind) && !seen[c.Key] {
+			if c.Kind == scoring.Rated && c.Rates(kind) && !seen[c.Key] {
 				p.add("scores", "criterion %q must be scored by %s raters", c.Key, kind)
 			}
 		}
 	}
-}
-
-// scaleBounds are the lowest and highest score on a rating scale.
-func scaleBounds(s scoring.Scale) (lo, hi decimal.Decimal, ok bool) {
-	switch s {
-	case scoring.ScalePercent:
-		return decimal.Zero, decimal.NewFromInt(100), true
-	case scoring.ScaleFivePoint:
-		return decimal.NewFromInt(1), decimal.NewFromInt(5), true
-	}
-	return decimal.Zero, decimal.Zero, false
 }

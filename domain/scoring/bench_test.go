@@ -56,7 +56,7 @@ func syntheticCycle(n int) Input {
 			ev := Evaluation{EventID: id(3_000_000 + k), Kind: kind, RaterID: rater, EmployeeID: emp}
 			for _, d := range b.in.Template.Dimensions {
 				for _, c := range d.Criteria {
-					if c.rates(kind) {
+					if c.Rates(kind) {
 						k++
 						ev.Scores = append(ev.Scores, CriterionScore{Criterion: c.Key, Score: dec(score(k))})
 					}

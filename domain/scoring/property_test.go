@@ -49,9 +49,9 @@ func randomInput(seed uint64) Input {
 				var scores []string
 				for _, d := range b.in.Template.Dimensions {
 					for _, c := range d.Criteria {
-						if c.rates(kind) && c.Scale == ScaleFivePoint {
+						if c.Rates(kind) && c.Scale == ScaleFivePoint {
 							scores = append(scores, c.Key, fmt.Sprint(1+rng.IntN(5)))
-						} else if c.rates(kind) {
+						} else if c.Rates(kind) {
 							// Mostly good scores, so that units overshoot their budgets.
 							score := decimal.New(int64(8000+rng.IntN(2001)), -2).String()
 							if rng.IntN(4) == 0 {

@@ -98,7 +98,7 @@ func (e *engine) scoreRated(cr *CriterionResult, c Criterion, buckets [][]Term) 
 	present := e.terms.room(len(c.RatedBy))
 	cr.Raters = e.raters.room(len(c.RatedBy))
 	for ki, kind := range raterKindOrder {
-		if !c.rates(kind) {
+		if !c.Rates(kind) {
 			continue
 		}
 		scores := buckets[ki]

@@ -29,8 +29,8 @@ const (
 	ScaleFivePoint Scale = "1-5"
 )
 
-// bounds are the lowest and highest score a rater may give on the scale.
-func (s Scale) bounds() (lo, hi decimal.Decimal, ok bool) {
+// Bounds are the lowest and highest score a rater may give on the scale.
+func (s Scale) Bounds() (lo, hi decimal.Decimal, ok bool) {
 	switch s {
 	case ScalePercent:
 		return decimal.Zero, hundred, true
@@ -81,8 +81,8 @@ type Criterion struct {
 	Cap decimal.Decimal `json:"cap"`
 }
 
-// rates reports whether raters of kind k score this criterion.
-func (c Criterion) rates(k RaterKind) bool {
+// Rates reports whether raters of kind k score this criterion.
+func (c Criterion) Rates(k RaterKind) bool {
 	for _, r := range c.RatedBy {
 		if r == k {
 			return true
@@ -149,7 +149,7 @@ func (c Criterion) validateKind(p *problems, f string) {
 			}
 			seen[k] = true
 		}
-		if _, _, ok := c.Scale.bounds(); !ok {
+		if _, _, ok := c.Scale.Bounds(); !ok {
 			p.add(f+".scale", fmt.Sprintf("unknown scale %q (want %q or %q)", c.Scale, ScalePercent, ScaleFivePoint))
 		}
 		if c.LowerIsBetter {

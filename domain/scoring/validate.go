@@ -149,11 +149,11 @@ func (in Input) validateEvaluations(p *problems, emps map[uuid.UUID]bool, crits 
 				continue
 			case scoredBy[ci] == i+1:
 				p.add(sf("criterion"), fmt.Sprintf("%q scored twice", s.Criterion))
-			case cs[ci].Kind != Rated || !cs[ci].rates(ev.Kind):
+			case cs[ci].Kind != Rated || !cs[ci].Rates(ev.Kind):
 				p.add(sf("criterion"), fmt.Sprintf("%q is not rated by %s raters", s.Criterion, ev.Kind))
 			}
 			scoredBy[ci] = i + 1
-			if lo, hi, ok := cs[ci].Scale.bounds(); ok && (compare(s.Score, lo) < 0 || compare(s.Score, hi) > 0) {
+			if lo, hi, ok := cs[ci].Scale.Bounds(); ok && (compare(s.Score, lo) < 0 || compare(s.Score, hi) > 0) {
 				p.add(sf("score"), fmt.Sprintf("%s is outside the %s scale", s.Score, cs[ci].Scale))
 			}
 		}
