@@ -193,8 +193,8 @@ func (co *company) checkReads(t *testing.T) {
 		t.Fatalf("replay: %d reports %+v", len(reports), reports)
 	}
 	co.checkReadModels(t)
-	var rep eventstore.VerifyReport
-	if err := json.Unmarshal(h.send("GET", "/api/v1/audit/verify", co.auditor, nil, http.StatusOK).body, &rep); err != nil || !rep.OK {
+	var rep VerifyView
+	if err := json.Unmarshal(h.send("GET", "/api/v1/audit/verify", co.auditor, nil, http.StatusOK).body, &rep); err != nil || !rep.OK || rep.Events == 0 {
 		t.Fatalf("verify: %+v %v", rep, err)
 	}
 }
