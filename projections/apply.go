@@ -10,99 +10,117 @@ import (
 // activeGeneration selects the projection's active generation in applyBatch.
 const activeGeneration int64 = 0
 
+// batch says where a batch goes and how its Finish runs.
+type batch struct {
+	gen  int64 // generation, or activeGeneration
+	from int64 // where the caller believes the checkpoint stands
+	upTo int64 // events past upTo (when > 0) are left for later
+	// pending carries touched keys from batch to batch of a rebuild, whose
+	// generation nobody reads until the swap: Finish then runs once, on the
+	// final batch, instead of after every batch. Nil for live batches.
+	pending map[string]struct{}
+	final   bool
+}
+
 // applyBatch applies events to one generation of p in a single transaction
 // that also moves the generation's checkpoint, and returns the checkpoint as
-// committed. from is where the caller believes the checkpoint stands: when
-// the stored checkpoint differs (another process advanced it, or a rebuild
-// swapped in a generation that stands elsewhere), nothing is applied and the
-// stored checkpoint is returned so the caller reads again from there. That
-// compare-and-set is what makes a lost leader lease harmless. Events past
-// upTo (when > 0) are left for later.
-func (db *DB) applyBatch(ctx context.Context, p Projection, gen, from, upTo int64, events []eventstore.Event) (int64, error) {
+// committed. When the stored checkpoint differs from b.from (another process
+// advanced it, or a rebuild swapped in a generation that stands elsewhere),
+// nothing is applied and the stored checkpoint is returned so the caller
+// reads again from there. That compare-and-set is what makes a lost leader
+// lease harmless.
+func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []eventstore.Event) (int64, error) {
 	name := p.Name()
 	if s, ok := p.(Sender); ok {
-		if err := s.Send(ctx, pending(events, from, upTo)); err != nil {
-			return from, fmt.Errorf("projection %s: send after %d: %w", name, from, err)
+		if err := s.Send(ctx, window(events, b.from, b.upTo)); err != nil {
+			return b.from, fmt.Errorf("projection %s: send after %d: %w", name, b.from, err)
 		}
 	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return from, fmt.Errorf("projection %s: begin: %w", name, err)
+		return b.from, fmt.Errorf("projection %s: begin: %w", name, err)
 	}
 	defer tx.Rollback()
+	gen := b.gen
 	if gen == activeGeneration {
 		// The row lock orders this batch against a rebuild's swap.
 		st, err := db.readState(ctx, tx, name, true)
 		if err != nil {
-			return from, err
+			return b.from, err
 		}
 		gen = st.generation
 	}
 	cp, err := db.readCheckpoint(ctx, tx, name, gen)
 	if err != nil {
-		return from, err
+		return b.from, err
 	}
-	if cp != from {
+	if cp != b.from {
 		return cp, nil
 	}
-	t := &Tx{db: db, tx: tx, projection: name, generation: gen, touched: map[string]struct{}{}}
+	touched := b.pending
+	if touched == nil {
+		touched = map[string]struct{}{}
+	}
+	t := &Tx{db: db, tx: tx, projection: name, generation: gen, touched: touched}
 	last := cp
-	for _, e := range pending(events, cp, upTo) {
+	for _, e := range window(events, cp, b.upTo) {
 		t.position = e.Position
 		if err := p.Apply(ctx, t, e); err != nil {
-			return from, fmt.Errorf("projection %s: apply event %d (%s): %w", name, e.Position, e.Type, err)
+			return b.from, fmt.Errorf("projection %s: apply event %d (%s): %w", name, e.Position, e.Type, err)
 		}
 		last = e.Position
 	}
-	if last == cp {
+	if last == cp && !(b.final && len(touched) > 0) {
 		return cp, nil
 	}
-	if f, ok := p.(Finisher); ok {
+	if f, ok := p.(Finisher); ok && (b.pending == nil || b.final) {
 		t.position = last
 		if err := f.Finish(ctx, t); err != nil {
-			return from, fmt.Errorf("projection %s: finish batch at %d: %w", name, last, err)
+			return b.from, fmt.Errorf("projection %s: finish batch at %d: %w", name, last, err)
 		}
+		clear(touched)
 	}
 	if err := db.writeCheckpoint(ctx, tx, name, gen, last); err != nil {
-		return from, err
+		return b.from, err
 	}
 	if err := tx.Commit(); err != nil {
-		return from, fmt.Errorf("projection %s: commit at %d: %w", name, last, err)
+		return b.from, fmt.Errorf("projection %s: commit at %d: %w", name, last, err)
 	}
 	return last, nil
 }
 
 // catchUp applies every event after the generation's checkpoint up to upTo
-// (0: up to the head as it moves), in batches, and returns the final
+// (0: up to the head as it moves) to a generation being rebuilt, in batches
+// whose Finish is deferred to the last one, and returns the final
 // checkpoint.
-func (db *DB) catchUp(ctx context.Context, store eventstore.Store, p Projection, gen, upTo int64, batch int) (int64, error) {
+func (db *DB) catchUp(ctx context.Context, store eventstore.Store, p Projection, gen, upTo int64, size int) (int64, error) {
 	cp, err := db.readCheckpoint(ctx, db.sql, p.Name(), gen)
 	if err != nil {
 		return 0, err
 	}
-	for upTo == 0 || cp < upTo {
-		events, err := store.ReadAll(ctx, cp, batch)
+	b := batch{gen: gen, upTo: upTo, pending: map[string]struct{}{}}
+	for {
+		events, err := store.ReadAll(ctx, cp, size)
 		if err != nil {
 			return cp, fmt.Errorf("projection %s: read after %d: %w", p.Name(), cp, err)
 		}
-		if len(events) == 0 {
-			break
+		b.from = cp
+		b.final = len(events) < size || (upTo > 0 && events[len(events)-1].Position >= upTo)
+		if len(events) == 0 && len(b.pending) == 0 {
+			return cp, nil
 		}
-		next, err := db.applyBatch(ctx, p, gen, cp, upTo, events)
-		if err != nil {
+		if cp, err = db.applyBatch(ctx, p, b, events); err != nil {
 			return cp, err
 		}
-		if next == cp {
-			break
+		if b.final {
+			return cp, nil
 		}
-		cp = next
 	}
-	return cp, nil
 }
 
-// pending is the part of events after position from and, when upTo > 0, not
+// window is the part of events after position from and, when upTo > 0, not
 // past upTo.
-func pending(events []eventstore.Event, from, upTo int64) []eventstore.Event {
+func window(events []eventstore.Event, from, upTo int64) []eventstore.Event {
 	i := 0
 	for i < len(events) && events[i].Position <= from {
 		i++

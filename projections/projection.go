@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
 )
@@ -31,6 +32,21 @@ type Projection interface {
 // touched by the batch once instead of once per event).
 type Finisher interface {
 	Finish(ctx context.Context, tx *Tx) error
+}
+
+// RebuildBatcher is a Projection that wants rebuild batches of its own
+// size: one whose Finish costs much per batch (a whole cycle recomputed)
+// and so gains from few, large batches when replaying history.
+type RebuildBatcher interface {
+	RebuildBatch() int
+}
+
+// rebuildBatchOf is p's rebuild batch size.
+func rebuildBatchOf(p Projection) int {
+	if b, ok := p.(RebuildBatcher); ok && b.RebuildBatch() > 0 {
+		return b.RebuildBatch()
+	}
+	return rebuildBatch
 }
 
 // Sender is a Projection whose effect lies outside the database, such as
@@ -137,6 +153,7 @@ func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]a
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	var changed []row
 	for _, id := range ids {
 		body, err := json.Marshal(docs[id])
 		if err != nil {
@@ -144,16 +161,49 @@ func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]a
 		}
 		prev, had := old[id]
 		delete(old, id)
-		if had && prev == string(body) {
-			continue
+		if !had || prev != string(body) {
+			changed = append(changed, row{collection: collection, id: id, grp: grp, body: body})
 		}
-		if err := t.write(ctx, collection, id, grp, 0, body); err != nil {
-			return err
-		}
+	}
+	if err := t.writeMany(ctx, changed); err != nil {
+		return err
 	}
 	for id := range old {
 		if err := t.Delete(ctx, collection, id); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// row is one document to write at position 0.
+type row struct {
+	collection, id, grp string
+	body                []byte
+}
+
+// writeRows is how many documents one INSERT carries: a round trip per
+// document would dominate a rebuild that writes tens of thousands.
+const writeRows = 200
+
+func (t *Tx) writeMany(ctx context.Context, rows []row) error {
+	for len(rows) > 0 {
+		chunk := rows[:min(writeRows, len(rows))]
+		rows = rows[len(chunk):]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO projection_documents (projection, generation, collection, doc_id, grp, position, body) VALUES `)
+		args := make([]any, 0, 7*len(chunk))
+		for i, r := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, 0, ?)")
+			args = append(args, t.projection, t.generation, r.collection, r.id, r.grp, string(r.body))
+		}
+		q.WriteString(` ON CONFLICT (projection, generation, collection, doc_id)
+			DO UPDATE SET grp = excluded.grp, position = excluded.position, body = excluded.body`)
+		if _, err := t.tx.ExecContext(ctx, t.db.rebind(q.String()), args...); err != nil {
+			return fmt.Errorf("put %d documents of %s: %w", len(chunk), chunk[0].collection, err)
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 )
 
 // rebuildBatch is larger than the live batch: a rebuild is pure catch-up.
+// A RebuildBatcher chooses its own.
 const rebuildBatch = 2000
 
 // maxSwapAttempts bounds how often Rebuild chases a live runner that keeps
@@ -24,12 +25,15 @@ func (db *DB) Rebuild(ctx context.Context, store eventstore.Store, p Projection)
 	if err := db.ensureState(ctx, name, p.Version()); err != nil {
 		return err
 	}
+	if err := db.dropAbandoned(ctx, name); err != nil {
+		return err
+	}
 	gen, err := db.newGeneration(ctx, name)
 	if err != nil {
 		return err
 	}
 	for range maxSwapAttempts {
-		if _, err := db.catchUp(ctx, store, p, gen, 0, rebuildBatch); err != nil {
+		if _, err := db.catchUp(ctx, store, p, gen, 0, rebuildBatchOf(p)); err != nil {
 			_ = db.dropGeneration(context.WithoutCancel(ctx), name, gen)
 			return err
 		}
@@ -109,7 +113,7 @@ func (db *DB) Check(ctx context.Context, store eventstore.Store, p Projection) (
 	}
 	defer func() { _ = db.dropGeneration(context.WithoutCancel(ctx), name, gen) }()
 	if pos > 0 {
-		if _, err := db.catchUp(ctx, store, p, gen, pos, rebuildBatch); err != nil {
+		if _, err := db.catchUp(ctx, store, p, gen, pos, rebuildBatchOf(p)); err != nil {
 			return res, err
 		}
 	}

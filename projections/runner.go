@@ -139,7 +139,7 @@ func (r *Runner) follow(ctx context.Context, p Projection) error {
 			return ignoreDone(ctx, fmt.Errorf("projection %s: read after %d: %w", name, cp, err))
 		}
 		if len(events) > 0 {
-			next, err := r.db.applyBatch(ctx, p, activeGeneration, cp, 0, events)
+			next, err := r.db.applyBatch(ctx, p, batch{gen: activeGeneration, from: cp}, events)
 			if err != nil {
 				return ignoreDone(ctx, err)
 			}

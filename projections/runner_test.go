@@ -69,7 +69,7 @@ func TestRunner(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := b.db.applyBatch(ctx, p, activeGeneration, 0, 0, events); err == nil {
+			if _, err := b.db.applyBatch(ctx, p, batch{gen: activeGeneration}, events); err == nil {
 				t.Fatal("batch with an injected failure committed")
 			}
 			if cp, _ := b.db.Checkpoint(ctx, p.Name()); cp != 0 {
@@ -116,12 +116,12 @@ func TestRunner(t *testing.T) {
 				t.Fatal(err)
 			}
 			// A first process applies from the registered checkpoint 0 ...
-			cp, err := b.db.applyBatch(ctx, p, activeGeneration, 0, 0, events)
+			cp, err := b.db.applyBatch(ctx, p, batch{gen: activeGeneration}, events)
 			if err != nil || cp != last {
 				t.Fatalf("apply = %d, %v", cp, err)
 			}
 			// ... a second one, which lost its lease but still believes in 0, changes nothing.
-			cp, err = b.db.applyBatch(ctx, p, activeGeneration, 0, 0, events)
+			cp, err = b.db.applyBatch(ctx, p, batch{gen: activeGeneration}, events)
 			if err != nil || cp != last {
 				t.Fatalf("stale apply = %d, %v; want the stored checkpoint %d", cp, err, last)
 			}

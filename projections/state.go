@@ -129,3 +129,38 @@ func (db *DB) dropGeneration(ctx context.Context, name string, gen int64) error 
 	}
 	return tx.Commit()
 }
+
+// dropAbandoned drops every generation but the active one: what a rebuild
+// or check that died half-way left behind. Rebuilds of one projection are
+// meant to run one at a time; a concurrent one loses its generation and
+// fails at its swap rather than swapping in anything wrong.
+func (db *DB) dropAbandoned(ctx context.Context, name string) error {
+	st, err := db.readState(ctx, db.sql, name, false)
+	if err != nil {
+		return err
+	}
+	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT generation FROM projection_checkpoints
+		WHERE projection = ? AND generation <> ?`), name, st.generation)
+	if err != nil {
+		return fmt.Errorf("find abandoned generations of %s: %w", name, err)
+	}
+	var gens []int64
+	for rows.Next() {
+		var g int64
+		if err := rows.Scan(&g); err != nil {
+			rows.Close()
+			return fmt.Errorf("find abandoned generations of %s: %w", name, err)
+		}
+		gens = append(gens, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find abandoned generations of %s: %w", name, err)
+	}
+	for _, g := range gens {
+		if err := db.dropGeneration(ctx, name, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}

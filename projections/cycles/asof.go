@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,10 +33,23 @@ var ErrBeyondHead = errors.New("position is beyond the end of the log")
 // traces, and replays recorded decisions.
 type Auditor struct {
 	index *Index
+
+	mu     sync.Mutex
+	scopes map[scopeKey]scoring.Input
 }
 
+type scopeKey struct {
+	cycle    uuid.UUID
+	position int64
+}
+
+// scopeCache is how many scopes an Auditor keeps.
+const scopeCache = 16
+
 // NewAuditor returns an auditor over index.
-func NewAuditor(index *Index) *Auditor { return &Auditor{index: index} }
+func NewAuditor(index *Index) *Auditor {
+	return &Auditor{index: index, scopes: map[scopeKey]scoring.Input{}}
+}
 
 // cut resolves an AsOf to a position the index holds.
 func (a *Auditor) cut(ctx context.Context, at AsOf) (int64, error) {
@@ -64,7 +78,7 @@ func (a *Auditor) Cycle(ctx context.Context, cycle uuid.UUID, at AsOf) (CycleAsO
 	if err != nil {
 		return CycleAsOf{}, err
 	}
-	ev, err := domain.Evaluate(a.index.Events(cycle, pos, nil), cycle)
+	ev, err := domain.Evaluate(a.index.Events(cycle, pos), cycle)
 	return CycleAsOf{Position: pos, Evaluation: ev}, err
 }
 
@@ -151,25 +165,49 @@ func (a *Auditor) Recommendations(ctx context.Context, cycle uuid.UUID, at AsOf)
 // the position asked).
 var ErrNotInScope = errors.New("not in the cycle's scope")
 
+// scope is the cycle's engine input without any review fact as of pos: who
+// is in scope, in which unit. The log below pos never changes, so the last
+// few answers are kept; as-of queries of one decision share one.
+func (a *Auditor) scope(cycle uuid.UUID, pos int64) (scoring.Input, error) {
+	key := scopeKey{cycle, pos}
+	a.mu.Lock()
+	in, ok := a.scopes[key]
+	a.mu.Unlock()
+	if ok {
+		return in, nil
+	}
+	f, err := domain.FoldCycle(a.index.EventsOf(cycle, pos, nil), cycle)
+	if err != nil {
+		return scoring.Input{}, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.scopes) >= scopeCache {
+		clear(a.scopes)
+	}
+	a.scopes[key] = f.Input
+	return f.Input, nil
+}
+
 // unitOf folds the cycle up to pos reading only the review streams of the
 // unit that pick chooses, and computes that unit alone.
 func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, pick func(scoring.Input) (uuid.UUID, bool)) (scoring.Result, error) {
 	// First the organisation and the cycle without any review: the scope.
-	scope, err := domain.FoldCycle(a.index.Events(cycle, pos, func(uuid.UUID) bool { return false }), cycle)
+	scope, err := a.scope(cycle, pos)
 	if err != nil {
 		return scoring.Result{}, err
 	}
-	unit, ok := pick(scope.Input)
+	unit, ok := pick(scope)
 	if !ok {
 		return scoring.Result{}, ErrNotInScope
 	}
-	members := map[uuid.UUID]bool{}
-	for _, m := range scope.Input.Employees {
+	var members []uuid.UUID
+	for _, m := range scope.Employees {
 		if m.UnitID == unit {
-			members[m.ID] = true
+			members = append(members, m.ID)
 		}
 	}
-	folded, err := domain.FoldCycle(a.index.Events(cycle, pos, func(e uuid.UUID) bool { return members[e] }), cycle)
+	folded, err := domain.FoldCycle(a.index.EventsOf(cycle, pos, members), cycle)
 	if err != nil {
 		return scoring.Result{}, err
 	}

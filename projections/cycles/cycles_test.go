@@ -86,6 +86,7 @@ func TestCycleReadModels(t *testing.T) {
 
 		sc.Open()
 		sc.Review()
+		sc.Calibrate()
 		r.sync(t, sc.Outcome.Position)
 
 		u, err := r.reader.Unit(ctx, sc.Cycle, unit.ID)
@@ -279,6 +280,7 @@ func TestTamperedDecisionIsAMismatch(t *testing.T) {
 			Score: func(_, i int) int { return 85 + 5*i }, BudgetMode: scoring.BudgetProrate})
 		sc.Open()
 		sc.Review()
+		sc.Calibrate()
 		sc.Approve()
 		sc.Publish()
 		sc.Close()

@@ -1,10 +1,12 @@
 package cycles
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,13 +28,16 @@ type Index struct {
 	store  eventstore.Store
 	logger *slog.Logger
 
-	mu       sync.RWMutex
-	shared   []domain.Recorded
-	reviews  map[uuid.UUID][]domain.Recorded // by cycle
-	cycles   []uuid.UUID                     // in order of first appearance
-	position int64                           // last position delivered
-	times    []stamp                         // recorded time of each delivered position, for as-of by time
-	advanced chan struct{}
+	mu      sync.RWMutex
+	shared  []domain.Recorded
+	reviews map[uuid.UUID][]domain.Recorded // by cycle
+	// byEmployee is each cycle's reviews again, per employee, so that a
+	// fold of one unit reads only its members' events.
+	byEmployee map[uuid.UUID]map[uuid.UUID][]domain.Recorded
+	cycles     []uuid.UUID // in order of first appearance
+	position   int64       // last position delivered
+	times      []stamp     // recorded time of each delivered position, for as-of by time
+	advanced   chan struct{}
 }
 
 // stamp is where the log stood at a recorded time.
@@ -49,7 +54,8 @@ func NewIndex(store eventstore.Store, logger *slog.Logger) *Index {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Index{store: store, logger: logger, reviews: map[uuid.UUID][]domain.Recorded{}, advanced: make(chan struct{})}
+	return &Index{store: store, logger: logger, reviews: map[uuid.UUID][]domain.Recorded{},
+		byEmployee: map[uuid.UUID]map[uuid.UUID][]domain.Recorded{}, advanced: make(chan struct{})}
 }
 
 // Run follows the store from where the index stands until ctx ends.
@@ -108,6 +114,11 @@ func (ix *Index) add(_ context.Context, e eventstore.Event) error {
 				ix.cycles = append(ix.cycles, cycle)
 			}
 			ix.reviews[cycle] = append(ix.reviews[cycle], r)
+			if ix.byEmployee[cycle] == nil {
+				ix.byEmployee[cycle] = map[uuid.UUID][]domain.Recorded{}
+			}
+			emp := reviewEmployee(r)
+			ix.byEmployee[cycle][emp] = append(ix.byEmployee[cycle][emp], r)
 		} else {
 			if cycle, ok := cycleOf(r.Stream); ok {
 				if _, seen := ix.reviews[cycle]; !seen {
@@ -179,26 +190,38 @@ func (ix *Index) Cycles() []uuid.UUID {
 }
 
 // Events returns, in global order, the events a fold of cycle reads up to
-// position upTo: the shared events and the cycle's reviews.
-// keep, when not nil, filters the review events by employee.
-func (ix *Index) Events(cycle uuid.UUID, upTo int64, keep func(employee uuid.UUID) bool) []domain.Recorded {
+// position upTo: the shared events and all the cycle's reviews.
+func (ix *Index) Events(cycle uuid.UUID, upTo int64) []domain.Recorded {
+	ix.mu.RLock()
+	shared, reviews := ix.shared, ix.reviews[cycle]
+	ix.mu.RUnlock()
+	return merge(domain.UpToPosition(shared, upTo), domain.UpToPosition(reviews, upTo))
+}
+
+// EventsOf is Events with the reviews of the given employees only.
+func (ix *Index) EventsOf(cycle uuid.UUID, upTo int64, employees []uuid.UUID) []domain.Recorded {
 	ix.mu.RLock()
 	shared := ix.shared
-	reviews := ix.reviews[cycle]
+	var reviews []domain.Recorded
+	for _, e := range employees {
+		reviews = append(reviews, domain.UpToPosition(ix.byEmployee[cycle][e], upTo)...)
+	}
 	ix.mu.RUnlock()
-	shared = domain.UpToPosition(shared, upTo)
-	reviews = domain.UpToPosition(reviews, upTo)
-	out := make([]domain.Recorded, 0, len(shared)+len(reviews))
+	slices.SortFunc(reviews, func(a, b domain.Recorded) int { return cmp.Compare(a.Position, b.Position) })
+	return merge(domain.UpToPosition(shared, upTo), reviews)
+}
+
+// merge interleaves two position-ordered lists.
+func merge(a, b []domain.Recorded) []domain.Recorded {
+	out := make([]domain.Recorded, 0, len(a)+len(b))
 	i, j := 0, 0
-	for i < len(shared) || j < len(reviews) {
-		if j == len(reviews) || (i < len(shared) && shared[i].Position < reviews[j].Position) {
-			out = append(out, shared[i])
+	for i < len(a) || j < len(b) {
+		if j == len(b) || (i < len(a) && a[i].Position < b[j].Position) {
+			out = append(out, a[i])
 			i++
 			continue
 		}
-		if keep == nil || keep(reviewEmployee(reviews[j])) {
-			out = append(out, reviews[j])
-		}
+		out = append(out, b[j])
 		j++
 	}
 	return out

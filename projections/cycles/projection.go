@@ -40,8 +40,9 @@ type Projection struct {
 }
 
 var (
-	_ projections.Projection = (*Projection)(nil)
-	_ projections.Finisher   = (*Projection)(nil)
+	_ projections.Projection     = (*Projection)(nil)
+	_ projections.Finisher       = (*Projection)(nil)
+	_ projections.RebuildBatcher = (*Projection)(nil)
 )
 
 // NewProjection returns the cycles projection reading history from index.
@@ -52,6 +53,13 @@ func (p *Projection) Name() string { return Name }
 
 // Version of the documents' shape.
 func (p *Projection) Version() int { return 1 }
+
+// rebuildBatch: a rebuild recomputes each cycle once per batch, so it reads
+// history in batches this large (tens of megabytes of events at most).
+const rebuildBatch = 50000
+
+// RebuildBatch implements projections.RebuildBatcher.
+func (p *Projection) RebuildBatch() int { return rebuildBatch }
 
 // Apply notes the cycles e concerns.
 func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore.Event) error {
@@ -92,7 +100,7 @@ func (p *Projection) Finish(ctx context.Context, tx *projections.Tx) error {
 
 // project writes one cycle's documents as of upTo.
 func (p *Projection) project(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, upTo int64) error {
-	events := p.index.Events(cycle, upTo, nil)
+	events := p.index.Events(cycle, upTo)
 	ev, err := domain.Evaluate(events, cycle)
 	var notFound *domain.NotFoundError
 	if errors.As(err, &notFound) && notFound.Kind == "cycle" {

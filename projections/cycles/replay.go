@@ -70,7 +70,7 @@ func (a *Auditor) ReplayAll(ctx context.Context) ([]ReplayReport, error) {
 }
 
 func (a *Auditor) replay(d domain.RecordedDecision) (ReplayReport, error) {
-	ev, mismatches, err := domain.ReplayDecision(a.index.Events(d.CycleID, d.LastInputPosition, nil), d)
+	ev, mismatches, err := domain.ReplayDecision(a.index.Events(d.CycleID, d.LastInputPosition), d)
 	if err != nil {
 		return ReplayReport{}, fmt.Errorf("replay decision %s: %w", d.DecisionID, err)
 	}

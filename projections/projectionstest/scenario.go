@@ -27,6 +27,9 @@ type ScenarioConfig struct {
 	// so each employee's overall score is exactly Score.
 	Score      func(u, i int) int
 	BudgetMode scoring.BudgetMode
+	// Bulk writes hires and review events straight to the store (see
+	// bulk.go) instead of one command each: for benchmark-sized companies.
+	Bulk bool
 }
 
 // Unit is one generated unit.
@@ -90,10 +93,15 @@ func NewScenario(t testing.TB, store eventstore.Store, cfg ScenarioConfig) *Scen
 		for i := range cfg.PerUnit {
 			id := uuid.New()
 			unit.Members = append(unit.Members, id)
-			s.Do(s.Svc.HireEmployee(s.Ctx, hr, domain.HireEmployee{EmployeeID: id, Name: fmt.Sprintf("Specialist %d.%d", u+1, i+1),
-				UnitID: unit.ID, ManagerID: unit.Manager, LevelID: s.levels["specialist"]}))
+			if !cfg.Bulk {
+				s.Do(s.Svc.HireEmployee(s.Ctx, hr, domain.HireEmployee{EmployeeID: id, Name: fmt.Sprintf("Specialist %d.%d", u+1, i+1),
+					UnitID: unit.ID, ManagerID: unit.Manager, LevelID: s.levels["specialist"]}))
+			}
 		}
 		s.Units = append(s.Units, unit)
+	}
+	if cfg.Bulk {
+		s.hireBulk()
 	}
 	s.Do(s.Svc.PublishTemplate(s.Ctx, hr, s.Tpl))
 	s.Do(s.Svc.PublishPolicy(s.Ctx, hr, s.Policy))
@@ -150,9 +158,13 @@ func (s *Scenario) score(u, i int) int {
 	return s.cfg.Score(u, i)
 }
 
-// Review assigns peers and customers, runs self-review and review with
-// every evaluation and KPI, and enters calibration.
+// Review assigns peers and customers and runs self-review and review with
+// every evaluation and KPI; the cycle stays in review.
 func (s *Scenario) Review() {
+	if s.cfg.Bulk {
+		s.reviewBulk()
+		return
+	}
 	for _, unit := range s.Units {
 		for i, m := range unit.Members {
 			for p := 1; p <= s.cfg.Peers; p++ {
@@ -190,8 +202,10 @@ func (s *Scenario) Review() {
 		}
 		s.actuals(unit.Manager, 85)
 	}
-	s.Do(s.Svc.StartCalibration(s.Ctx, s.AsHR(), s.Cycle))
 }
+
+// Calibrate enters calibration.
+func (s *Scenario) Calibrate() { s.Do(s.Svc.StartCalibration(s.Ctx, s.AsHR(), s.Cycle)) }
 
 // customerID is a stable request id per employee and customer number.
 func customerID(employee uuid.UUID, n int) uuid.UUID {
@@ -252,7 +266,7 @@ func (s *Scenario) actuals(emp uuid.UUID, score int) {
 	})
 }
 
-// Approve enters approval and signs the whole chain.
+// Approve enters approval (after calibration) and signs the whole chain.
 func (s *Scenario) Approve() {
 	s.Do(s.Svc.StartApproval(s.Ctx, s.AsHR(), s.Cycle))
 	for _, unit := range s.Units {

@@ -42,6 +42,7 @@ func TestReadSideNotifies(t *testing.T) {
 			Customers: 1, BudgetMode: scoring.BudgetProrate})
 		sc.Open()
 		sc.Review()
+		sc.Calibrate()
 		sc.Approve()
 		sc.Publish()
 		emp := sc.Units[0].Members[0]

@@ -1,0 +1,204 @@
+package cycles_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/domain/scoring"
+	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/eventstore/eventstoretest"
+	"github.com/appraisal-hr/appraisal/projections"
+	"github.com/appraisal-hr/appraisal/projections/cycles"
+	"github.com/appraisal-hr/appraisal/projections/projectionstest"
+)
+
+// The projection benchmarks run on PostgreSQL when
+// APPRAISAL_TEST_DATABASE_URL is set, else on SQLite. Sizes come from
+// APPRAISAL_BENCH_UNITS and APPRAISAL_BENCH_PER_UNIT (default 40 units of a
+// supervisor and 249 specialists: 10,000 employees, each rated by self,
+// manager, 4 peers and 2 customers, with 3 KPIs).
+//
+//	go test -run '^$' -bench . -benchtime 1x ./projections/cycles/
+
+func benchStore(b *testing.B) eventstore.Store {
+	if os.Getenv(eventstoretest.DatabaseURLEnv) != "" {
+		return eventstoretest.NewPostgres(b)
+	}
+	return eventstoretest.NewSQLite(b)
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	slices.Sort(ds)
+	return ds[min(len(ds)-1, int(float64(len(ds))*p))]
+}
+
+func benchScore(u, i int) int { return 72 + (u*7+i*5)%25 }
+
+// BenchmarkCyclesOn10kEmployees builds one published 10,000-employee cycle,
+// then measures side by side: the raw catch-up read of the whole log, the
+// cycles projection's rebuild, an as-of replay of one employee's decided
+// result, and a replay of the whole decision.
+func BenchmarkCyclesOn10kEmployees(b *testing.B) {
+	ctx := context.Background()
+	store := benchStore(b)
+	setup := time.Now()
+	sc := projectionstest.NewScenario(b, store, projectionstest.ScenarioConfig{
+		Units: envInt("APPRAISAL_BENCH_UNITS", 40), PerUnit: envInt("APPRAISAL_BENCH_PER_UNIT", 249),
+		Peers: 4, Customers: 2, Score: benchScore, BudgetMode: scoring.BudgetProrate, Bulk: true})
+	sc.Open()
+	sc.Review()
+	sc.Calibrate()
+	sc.Approve()
+	sc.Publish()
+	head, err := store.Head(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	index := cycles.NewIndex(store, nil)
+	if err := index.CatchUp(ctx); err != nil {
+		b.Fatal(err)
+	}
+	auditor := cycles.NewAuditor(index)
+	decision := auditor.Decisions()[0]
+	b.Logf("setup: %d employees, %d events, %s", len(decision.Rows), head, time.Since(setup).Round(time.Millisecond))
+
+	b.Run("rebuild_vs_raw_read", func(b *testing.B) {
+		db, err := projections.Open(ctx, store)
+		if err != nil {
+			b.Fatal(err)
+		}
+		proj := cycles.NewProjection(index)
+		var raw, rebuild time.Duration
+		for b.Loop() {
+			start := time.Now()
+			var after int64
+			for {
+				page, err := store.ReadAll(ctx, after, 2000)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(page) == 0 {
+					break
+				}
+				after = page[len(page)-1].Position
+			}
+			raw += time.Since(start)
+			start = time.Now()
+			if err := db.Rebuild(ctx, store, proj); err != nil {
+				b.Fatal(err)
+			}
+			rebuild += time.Since(start)
+		}
+		rawRate := float64(head) * float64(b.N) / raw.Seconds()
+		rebuildRate := float64(head) * float64(b.N) / rebuild.Seconds()
+		b.ReportMetric(rawRate, "raw-read-events/s")
+		b.ReportMetric(rebuildRate, "rebuild-events/s")
+		b.ReportMetric(100*rebuildRate/rawRate, "rebuild-%-of-raw")
+	})
+
+	b.Run("asof_one_employee_decision", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		var ds []time.Duration
+		for b.Loop() {
+			row := decision.Rows[rng.IntN(len(decision.Rows))]
+			start := time.Now()
+			got, err := auditor.Employee(ctx, decision.CycleID, row.EmployeeID, cycles.AsOf{Position: decision.LastInputPosition})
+			ds = append(ds, time.Since(start))
+			if err != nil || got.Result.Grade != row.Grade || !got.Result.Pay.Value.Equal(row.Pay) {
+				b.Fatalf("as-of %s: %s %s, recorded %s %s (%v)", row.EmployeeID, got.Result.Grade, got.Result.Pay.Value, row.Grade, row.Pay, err)
+			}
+		}
+		b.ReportMetric(float64(percentile(ds, 0.5).Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(percentile(ds, 0.99).Microseconds())/1000, "p99-ms")
+	})
+
+	b.Run("replay_whole_decision", func(b *testing.B) {
+		for b.Loop() {
+			rep, err := auditor.Replay(ctx, decision.DecisionID)
+			if err != nil || !rep.Match {
+				b.Fatalf("replay: %v %v", err, rep.Mismatches)
+			}
+		}
+	})
+}
+
+// BenchmarkLagAt500EventsPerSecond appends KPI actuals (each changes a
+// result) to an open cycle in review at a steady 500 events/s (APPRAISAL_BENCH_RATE) for
+// APPRAISAL_BENCH_SECONDS (default 10) and measures, per event, the time
+// from its append returning to the cycles projection committing it (every
+// batch recomputes the cycle; APPRAISAL_BENCH_LAG_PER_UNIT specialists in
+// each of 4 units, default 50).
+func BenchmarkLagAt500EventsPerSecond(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := benchStore(b)
+	sc := projectionstest.NewScenario(b, store, projectionstest.ScenarioConfig{Units: 4,
+		PerUnit: envInt("APPRAISAL_BENCH_LAG_PER_UNIT", 50), Peers: 2, Customers: 1, Score: benchScore,
+		BudgetMode: scoring.BudgetProrate, Bulk: true})
+	sc.Open()
+	sc.Review()
+	r := newBenchRig(ctx, b, store)
+	if err := r.runner.WaitFor(ctx, cycles.Name, sc.Outcome.Position, time.Minute); err != nil {
+		b.Fatal(err)
+	}
+	rate := envInt("APPRAISAL_BENCH_RATE", 500)
+	seconds := envInt("APPRAISAL_BENCH_SECONDS", 10)
+	employees := sc.Employees()
+	var mu sync.Mutex
+	var lags []time.Duration
+	var wg sync.WaitGroup
+	for b.Loop() {
+		tick := time.NewTicker(time.Second / time.Duration(rate))
+		for n := range rate * seconds {
+			<-tick.C
+			emp := employees[n%len(employees)]
+			pos := sc.AppendReview(emp, domain.KPIActualRecorded{CycleID: sc.Cycle, EmployeeID: emp, Criterion: "sales_revenue",
+				Actual: decimal.NewFromInt(int64(70 + n%30))})
+			appended := time.Now()
+			wg.Go(func() {
+				if err := r.runner.WaitFor(ctx, cycles.Name, pos, time.Minute); err != nil {
+					b.Error(err)
+					return
+				}
+				mu.Lock()
+				lags = append(lags, time.Since(appended))
+				mu.Unlock()
+			})
+		}
+		tick.Stop()
+		wg.Wait()
+	}
+	b.ReportMetric(float64(percentile(lags, 0.5).Microseconds())/1000, "lag-p50-ms")
+	b.ReportMetric(float64(percentile(lags, 0.99).Microseconds())/1000, "lag-p99-ms")
+	b.ReportMetric(float64(len(sc.Employees())), "employees")
+}
+
+type benchRig struct{ runner *projections.Runner }
+
+func newBenchRig(ctx context.Context, b *testing.B, store eventstore.Store) benchRig {
+	db, err := projections.Open(ctx, store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	index := cycles.NewIndex(store, nil)
+	runner := projections.NewRunner(db, store, projections.RunnerConfig{}, cycles.NewProjection(index))
+	go func() { _ = index.Run(ctx) }()
+	go func() { _ = runner.Run(ctx) }()
+	return benchRig{runner: runner}
+}
