@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -56,5 +57,20 @@ func TestUnknownRouteIsAProblem(t *testing.T) {
 	r := h.do("GET", "/api/v1/nowhere", h.hr, "")
 	if p := r.problem(t); p.Status != 404 || p.Type != problemTypePrefix+"not-found" || p.CorrelationID == "" {
 		t.Fatalf("problem %+v", p)
+	}
+}
+
+// TestCorrelationIDLandsOnEvents: the id a client sends is the correlation id
+// of the events its request appends, so logs and history line up.
+func TestCorrelationIDLandsOnEvents(t *testing.T) {
+	h := newHarness(t, backends(t)["sqlite"](t), nil)
+	id := "7d1c2b9a-9d7e-4f61-8a1e-3c5d2e4f6a70"
+	h.send("POST", "/api/v1/units", h.hr, map[string]any{"name": "Audit"}, 201, headerCorrelation, id)
+	evs, err := h.store.ReadAll(context.Background(), 0, 0)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("events %v %v", evs, err)
+	}
+	if evs[0].CorrelationID.String() != id || evs[0].Actor.Role != "hr" || evs[0].Actor.ID != BootstrapActorID.String() {
+		t.Fatalf("event correlation %s actor %+v", evs[0].CorrelationID, evs[0].Actor)
 	}
 }
