@@ -108,20 +108,27 @@ const insertColumns = `INSERT INTO events (stream_id, version, id, type, schema_
 // insertOneSQL is the common case, one event, without arrays.
 const insertOneSQL = insertColumns + `VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING tx_id, seq`
 
-// insertManySQL inserts a batch from one array per column.
+// insertManySQL inserts a small batch from one array per column.
 const insertManySQL = insertColumns + `SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::int[],
 	$6::text[]::json[], $7::text[], $8::text[], $9::uuid[], $10::uuid[], $11::timestamptz[], $12::bytea[], $13::bytea[])
 	RETURNING tx_id, seq`
 
-// insert writes an append's events in one statement (one transaction) and
-// returns its transaction id and last key.
+// copyThreshold is the batch size from which COPY beats one INSERT.
+const copyThreshold = 16
+
+// insert writes an append's events atomically and returns the transaction
+// id and the last key: one statement for small appends (its own
+// transaction), COPY inside a transaction for batches.
 func (s *Store) insert(ctx context.Context, events []eventstore.Event) (tx uint64, last key, err error) {
 	var rows pgx.Rows
-	if len(events) == 1 {
+	switch {
+	case len(events) >= copyThreshold:
+		return s.insertCopy(ctx, events)
+	case len(events) == 1:
 		e := events[0]
 		rows, err = s.pool.Query(ctx, insertOneSQL, e.StreamID, e.Version, e.ID, e.Type, e.SchemaVersion, string(e.Payload),
 			e.Actor.ID, e.Actor.Role, e.CorrelationID, e.CausationID, e.RecordedAt, e.PrevHash, e.Hash)
-	} else {
+	default:
 		rows, err = s.pool.Query(ctx, insertManySQL, columns(events)...)
 	}
 	if err != nil {
@@ -145,31 +152,36 @@ func (s *Store) insert(ctx context.Context, events []eventstore.Event) (tx uint6
 	return tx, last, nil
 }
 
-// columns turns events into one array per column of insertManySQL.
-func columns(events []eventstore.Event) []any {
-	n := len(events)
-	var (
-		streams    = make([]string, n)
-		versions   = make([]int64, n)
-		ids        = make([]uuid.UUID, n)
-		types      = make([]string, n)
-		schemas    = make([]int32, n)
-		payloads   = make([]string, n)
-		actorIDs   = make([]string, n)
-		actorRoles = make([]string, n)
-		corrs      = make([]uuid.UUID, n)
-		causes     = make([]uuid.UUID, n)
-		times      = make([]time.Time, n)
-		prevs      = make([][]byte, n)
-		hashes     = make([][]byte, n)
-	)
-	for i, e := range events {
-		streams[i], versions[i], ids[i], types[i], schemas[i] = e.StreamID, e.Version, e.ID, e.Type, int32(e.SchemaVersion)
-		payloads[i], actorIDs[i], actorRoles[i], corrs[i], causes[i] = string(e.Payload), e.Actor.ID, e.Actor.Role, e.CorrelationID, e.CausationID
-		times[i], prevs[i], hashes[i] = e.RecordedAt, e.PrevHash, e.Hash
+// insertCopy writes a batch with COPY, then reads back its transaction id and
+// last sequence number before committing.
+func (s *Store) insertCopy(ctx context.Context, events []eventstore.Event) (uint64, key, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, key{}, err
 	}
-	return []any{streams, versions, ids, types, schemas, payloads, actorIDs, actorRoles, corrs, causes, times, prevs, hashes}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"events"}, copyColumns, pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
+		e := &events[i]
+		return []any{e.StreamID, e.Version, e.ID, e.Type, int32(e.SchemaVersion), string(e.Payload), e.Actor.ID, e.Actor.Role,
+			e.CorrelationID, e.CausationID, e.RecordedAt, e.PrevHash, e.Hash}, nil
+	}))
+	if err != nil {
+		return 0, key{}, insertError(err)
+	}
+	var last key
+	if err := tx.QueryRow(ctx, `SELECT pg_current_xact_id(), max(seq) FROM events WHERE tx_id = pg_current_xact_id()`).
+		Scan(&last.tx, &last.seq); err != nil {
+		return 0, key{}, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, key{}, insertError(err)
+	}
+	return last.tx, last, nil
 }
+
+// copyColumns are the columns insertCopy fills, in order.
+var copyColumns = []string{"stream_id", "version", "id", "type", "schema_version", "payload",
+	"actor_id", "actor_role", "correlation_id", "causation_id", "recorded_at", "prev_hash", "hash"}
 
 // insertError names the constraint a failed append ran into.
 func insertError(err error) error {
@@ -219,4 +231,30 @@ func (c *headCache) forget(stream string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.m, stream)
+}
+
+// columns turns events into one array per column of insertManySQL.
+func columns(events []eventstore.Event) []any {
+	n := len(events)
+	var (
+		streams    = make([]string, n)
+		versions   = make([]int64, n)
+		ids        = make([]uuid.UUID, n)
+		types      = make([]string, n)
+		schemas    = make([]int32, n)
+		payloads   = make([]string, n)
+		actorIDs   = make([]string, n)
+		actorRoles = make([]string, n)
+		corrs      = make([]uuid.UUID, n)
+		causes     = make([]uuid.UUID, n)
+		times      = make([]time.Time, n)
+		prevs      = make([][]byte, n)
+		hashes     = make([][]byte, n)
+	)
+	for i, e := range events {
+		streams[i], versions[i], ids[i], types[i], schemas[i] = e.StreamID, e.Version, e.ID, e.Type, int32(e.SchemaVersion)
+		payloads[i], actorIDs[i], actorRoles[i], corrs[i], causes[i] = string(e.Payload), e.Actor.ID, e.Actor.Role, e.CorrelationID, e.CausationID
+		times[i], prevs[i], hashes[i] = e.RecordedAt, e.PrevHash, e.Hash
+	}
+	return []any{streams, versions, ids, types, schemas, payloads, actorIDs, actorRoles, corrs, causes, times, prevs, hashes}
 }
