@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -27,6 +28,8 @@ type company struct {
 	peers            map[uuid.UUID][]uuid.UUID
 	links            map[uuid.UUID][]string
 	selfEval         map[uuid.UUID]uuid.UUID
+	beforeAppeal     int64     // the log's head just before the appeal was upheld
+	beforeAppealAt   time.Time // and a time between that event and the next
 }
 
 // review is the path of employee e's review in the company's cycle.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -99,6 +100,10 @@ func (co *company) acknowledgeAppealClose(t *testing.T) {
 	e8 := co.staff[7]
 	appeal := h.send("POST", co.review(e8, "/appeals"), co.tokens[e8], map[string]any{"reason": "the night-shift KPI missed two weeks of patrol logs"}, http.StatusCreated).written(t).ID
 	h.refused("POST", co.cyclePath("/close"), hr, nil, http.StatusConflict, "blocked")
+	co.beforeAppeal = h.head()
+	time.Sleep(5 * time.Millisecond) // recorded times have microsecond resolution
+	co.beforeAppealAt = time.Now()
+	time.Sleep(5 * time.Millisecond)
 	h.send("POST", co.review(e8, "/appeals/"+appeal.String()+"/resolution"), hr,
 		map[string]any{"upheld": true, "new_score": "91.5", "reason": "patrol logs found; sales actual corrected"}, http.StatusOK)
 	h.send("POST", co.cyclePath("/close"), hr, nil, http.StatusOK)
@@ -192,6 +197,7 @@ func (co *company) checkReads(t *testing.T) {
 	if len(reports) != 2 || !reports[0].Match || !reports[1].Match {
 		t.Fatalf("replay: %d reports %+v", len(reports), reports)
 	}
+	co.checkAsOf(t)
 	co.checkReadModels(t)
 	var rep VerifyView
 	if err := json.Unmarshal(h.send("GET", "/api/v1/audit/verify", co.auditor, nil, http.StatusOK).body, &rep); err != nil || !rep.OK || rep.Events == 0 {
@@ -224,6 +230,26 @@ func (co *company) checkReadModels(t *testing.T) {
 	for i := 1; i < len(tl); i++ {
 		if tl[i].Position <= tl[i-1].Position {
 			t.Fatalf("timeline out of order at %d", i)
+		}
+	}
+}
+
+// checkAsOf: E8's result as of just before the appeal was upheld, by
+// position and by time, is the original B; now it is A-.
+func (co *company) checkAsOf(t *testing.T) {
+	t.Helper()
+	e8 := co.review(co.staff[7], "/results")
+	for _, q := range []string{"", fmt.Sprintf("?as_of=%d", co.beforeAppeal), "?as_of=" + co.beforeAppealAt.UTC().Format(time.RFC3339Nano)} {
+		var v EmployeeView
+		if err := json.Unmarshal(co.h.send("GET", e8+q, co.tokens[co.staff[7]], nil, http.StatusOK).body, &v); err != nil {
+			t.Fatal(err)
+		}
+		want := "B 84"
+		if q == "" {
+			want = "A- 91.5"
+		}
+		if got := v.Grade + " " + v.Final.String(); got != want {
+			t.Errorf("E8 results%s: %s, want %s", q, got, want)
 		}
 	}
 }
