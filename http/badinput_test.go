@@ -58,6 +58,7 @@ func TestBadInput(t *testing.T) {
 			{"malformed id in path", "GET", "/api/v1/cycles/not-a-uuid", h.hr, ``, nil, 404, "not-found", nil},
 			{"unknown cycle", "GET", "/api/v1/cycles/" + uuid.NewString(), h.hr, ``, nil, 404, "not-found", nil},
 			{"bad as_of", "GET", co.cyclePath("/results?as_of=last-tuesday"), h.hr, ``, nil, 422, "validation", []string{"as_of"}},
+			{"as_of beyond the log", "GET", co.cyclePath("/results?as_of=99999999"), h.hr, ``, nil, 422, "validation", []string{"as_of"}},
 			{"bad payroll format", "GET", co.cyclePath("/payroll?format=pdf"), h.hr, ``, nil, 422, "validation", []string{"format"}},
 			{"payroll of an open cycle", "GET", co.cyclePath("/payroll"), h.hr, ``, nil, 409, "wrong-state", nil},
 			{"unknown route", "DELETE", co.cyclePath(""), h.hr, ``, nil, 405, "method-not-allowed", nil},

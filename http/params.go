@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"github.com/appraisal-hr/appraisal/projections/cycles"
 )
 
 // etag renders a stream version as a strong ETag.
@@ -35,29 +37,19 @@ func ifMatch(c echo.Context) (version int64, ok bool, err error) {
 	return v, true, nil
 }
 
-// AsOf is a point in history: a global position or a time (whichever is
-// set). The zero AsOf means "now".
-type AsOf struct {
-	Position int64
-	Time     time.Time
-}
-
-// IsNow reports whether no point in history was asked for.
-func (a AsOf) IsNow() bool { return a.Position == 0 && a.Time.IsZero() }
-
 // asOf reads ?as_of=: a positive integer position or an RFC 3339 time.
-func asOf(c echo.Context) (AsOf, error) {
+func asOf(c echo.Context) (cycles.AsOf, error) {
 	v := c.QueryParam("as_of")
 	if v == "" {
-		return AsOf{}, nil
+		return cycles.AsOf{}, nil
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
-		return AsOf{Position: n}, nil
+		return cycles.AsOf{Position: n}, nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return AsOf{Time: t}, nil
+		return cycles.AsOf{Time: t}, nil
 	}
-	return AsOf{}, fieldsProblem(kindValidation, []FieldProblem{{"as_of", "must be a positive event position or an RFC 3339 time"}})
+	return cycles.AsOf{}, fieldsProblem(kindValidation, []FieldProblem{{"as_of", "must be a positive event position or an RFC 3339 time"}})
 }
 
 // minPosition reads ?min_position=, the position a read must reflect.

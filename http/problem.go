@@ -12,6 +12,7 @@ import (
 	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/eventstore"
 	"github.com/appraisal-hr/appraisal/projections"
+	"github.com/appraisal-hr/appraisal/projections/cycles"
 )
 
 // Problem is an RFC 9457 problem document. Type is a stable URN per kind of
@@ -150,6 +151,8 @@ func ownerProblem(err error) (Problem, bool) {
 	case errors.Is(err, domain.ErrForbidden):
 		// The domain's message names the action and role only, never the target.
 		return build(kindForbidden, rootMessage(err), nil), true
+	case errors.Is(err, cycles.ErrBeyondHead):
+		return build(kindValidation, "1 invalid field(s)", []FieldProblem{{"as_of", "is beyond what the log holds yet"}}), true
 	case errors.Is(err, domain.ErrNotFound), errors.Is(err, projections.ErrNotFound):
 		return build(kindNotFound, "", nil), true
 	case errors.Is(err, domain.ErrConflict):

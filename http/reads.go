@@ -15,6 +15,7 @@ import (
 
 	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/domain/scoring"
+	"github.com/appraisal-hr/appraisal/projections/cycles"
 )
 
 // readRoutes are the reads. Results are computed from the events through the
@@ -34,79 +35,51 @@ func (s *Server) readRoutes() []route {
 	}
 }
 
-// evaluate computes a cycle at the point the request asks for: ?as_of= (a
-// position or a time), after waiting for ?min_position= to be readable.
-func (s *Server) evaluate(c echo.Context, cycleID uuid.UUID) (domain.Evaluation, error) {
-	ctx := c.Request().Context()
-	min, err := minPosition(c)
+// point resolves the point in history a result read asks for: ?as_of= (a
+// position or a time) or, by default, the head of the log, after waiting for
+// ?min_position= to be readable, so a caller always sees its own writes.
+func (s *Server) point(c echo.Context) (cycles.AsOf, error) {
+	least, err := minPosition(c)
 	if err != nil {
-		return domain.Evaluation{}, err
-	}
-	if err := s.waitForPosition(ctx, min); err != nil {
-		return domain.Evaluation{}, err
+		return cycles.AsOf{}, err
 	}
 	at, err := asOf(c)
 	if err != nil {
-		return domain.Evaluation{}, err
+		return at, err
 	}
-	upTo := at.Position
-	if !at.Time.IsZero() {
-		if upTo, err = s.positionAt(ctx, at.Time); err != nil {
-			return domain.Evaluation{}, err
-		}
-		if upTo == 0 {
-			return domain.Evaluation{}, newProblem(kindNotFound, "nothing was recorded by then")
-		}
+	head, err := s.waitForHead(c.Request().Context(), least)
+	switch {
+	case err != nil:
+		return at, err
+	case at.Position > head:
+		return at, fieldsProblem(kindValidation, []FieldProblem{{"as_of", fmt.Sprintf("is beyond the end of the log (position %d)", head)}})
+	case at.Position > 0 || !at.Time.IsZero():
+		return at, nil
 	}
-	return s.deps.App.Evaluate(ctx, cycleID, upTo)
+	return cycles.AsOf{Position: head}, nil
 }
 
-// waitForPosition waits, at most ReadWaitTimeout, until position is readable.
-func (s *Server) waitForPosition(ctx context.Context, position int64) error {
-	if position <= 0 {
-		return nil
-	}
+// waitForHead waits, at most ReadWaitTimeout, until the log's readable head
+// reaches least, and returns the head.
+func (s *Server) waitForHead(ctx context.Context, least int64) (int64, error) {
 	deadline := time.Now().Add(s.cfg.ReadWaitTimeout)
 	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
 		head, err := s.deps.Store.Head(ctx)
 		if err != nil {
-			return fmt.Errorf("read head: %w", err)
+			return 0, fmt.Errorf("read head: %w", err)
 		}
-		if head >= position {
-			return nil
+		if head >= least {
+			return head, nil
 		}
 		if time.Now().After(deadline) {
-			return newProblem(kindNotReady, "position %d is not readable yet; retry", position)
+			return 0, newProblem(kindNotReady, "position %d is not readable yet; retry", least)
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return 0, ctx.Err()
 		case <-time.After(wait):
 		}
 	}
-}
-
-// positionAt is the last position recorded at or before t (0: none), found
-// by bisection over the log: recorded times follow positions.
-func (s *Server) positionAt(ctx context.Context, t time.Time) (int64, error) {
-	head, err := s.deps.Store.Head(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("read head: %w", err)
-	}
-	lo, hi := int64(0), head // invariant: lo is at or before t, everything after hi is after t
-	for lo < hi {
-		mid := lo + (hi-lo+1)/2
-		evs, err := s.deps.Store.ReadAll(ctx, mid-1, 1)
-		if err != nil {
-			return 0, fmt.Errorf("read log at %d: %w", mid, err)
-		}
-		if len(evs) == 0 || evs[0].RecordedAt.After(t) {
-			hi = mid - 1
-			continue
-		}
-		lo = evs[0].Position
-	}
-	return lo, nil
 }
 
 // OrganisationView lists the organisation as it is now.
@@ -164,12 +137,16 @@ func (s *Server) getCycleResults(c echo.Context) error {
 	if _, err := authorize(c, domain.ActReadEverything, domain.Target{}); err != nil {
 		return err
 	}
-	ev, err := s.evaluate(c, id)
+	at, err := s.point(c)
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("X-Position", fmt.Sprint(ev.LastPosition))
-	return c.JSON(nethttp.StatusOK, ev.Result)
+	res, err := s.deps.Views.Auditor.Cycle(c.Request().Context(), id, at)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("X-Position", fmt.Sprint(res.Position))
+	return c.JSON(nethttp.StatusOK, res.Evaluation.Result)
 }
 
 // getEmployeeResult authorises before it looks anything up, so a refusal is
@@ -191,21 +168,19 @@ func (s *Server) getEmployeeResult(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ev, err := s.evaluate(c, cycleID)
+	at, err := s.point(c)
 	if err != nil {
 		return err
 	}
-	for _, r := range ev.Result.Employees {
-		if r.EmployeeID != empID {
-			continue
-		}
-		c.Response().Header().Set("X-Position", fmt.Sprint(ev.LastPosition))
-		if seesEverything(actor) {
-			return c.JSON(nethttp.StatusOK, r)
-		}
-		return c.JSON(nethttp.StatusOK, employeeView(r, ev.Result.Status))
+	res, err := s.deps.Views.Auditor.Employee(c.Request().Context(), cycleID, empID, at)
+	if err != nil {
+		return err
 	}
-	return newProblem(kindNotFound, "")
+	c.Response().Header().Set("X-Position", fmt.Sprint(res.Position))
+	if seesEverything(actor) {
+		return c.JSON(nethttp.StatusOK, res)
+	}
+	return c.JSON(nethttp.StatusOK, employeeView(res.Result))
 }
 
 func (s *Server) getUnitSummary(c echo.Context) error {
@@ -224,16 +199,16 @@ func (s *Server) getUnitSummary(c echo.Context) error {
 	if _, err := authorize(c, domain.ActReadResults, org.UnitTarget(unitID), domain.RoleUnitHead); err != nil {
 		return err
 	}
-	ev, err := s.evaluate(c, cycleID)
+	at, err := s.point(c)
 	if err != nil {
 		return err
 	}
-	for _, u := range ev.Result.Units {
-		if u.UnitID == unitID {
-			return c.JSON(nethttp.StatusOK, u)
-		}
+	res, err := s.deps.Views.Auditor.Unit(c.Request().Context(), cycleID, unitID, at)
+	if err != nil {
+		return err
 	}
-	return newProblem(kindNotFound, "")
+	c.Response().Header().Set("X-Position", fmt.Sprint(res.Position))
+	return c.JSON(nethttp.StatusOK, res.Unit)
 }
 
 // ReplayView is one recorded decision replayed.

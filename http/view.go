@@ -78,11 +78,11 @@ type PayItemView struct {
 }
 
 // employeeView anonymises a result for the employee's side.
-func employeeView(r scoring.EmployeeResult, status scoring.ResultStatus) EmployeeView {
+func employeeView(r scoring.EmployeeResult) EmployeeView {
 	v := EmployeeView{
 		EmployeeID: r.EmployeeID, UnitID: r.UnitID, PositionLevel: r.PositionLevel, Complete: r.Complete,
 		Final: r.Final.Value, Grade: r.Grade, Coefficient: r.Coefficient, Standard: r.Standard.Value,
-		Pay: r.Pay.Value, ProrationFactor: r.ProrationFactor, Status: status,
+		Pay: r.Pay.Value, ProrationFactor: r.ProrationFactor,
 		Dimensions: []DimensionView{}, Criteria: []CriterionView{}, Adjustments: []AdjustmentView{}, PayItems: []PayItemView{},
 	}
 	hidden := map[scoring.RaterKind]bool{}
