@@ -11,6 +11,7 @@ import (
 
 	"github.com/appraisal-hr/appraisal/domain"
 	apphttp "github.com/appraisal-hr/appraisal/http"
+	"github.com/appraisal-hr/appraisal/projections/eventlog"
 )
 
 // runToken issues bearer tokens from the command line (operators, scripts);
@@ -41,6 +42,13 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	org, _, err := domain.NewService(eventlog.New(store.Store)).Organisation(ctx)
+	if err != nil {
+		return err
+	}
+	if e, ok := org.Employee(id); !ok || !e.Active {
+		return fmt.Errorf("token create: no current employee has id %s", id)
+	}
 	db, err := apphttp.OpenDB(store.Store)
 	if err != nil {
 		return err
