@@ -34,9 +34,10 @@ type Index struct {
 	// byEmployee is each cycle's reviews again, per employee, so that a
 	// fold of one unit reads only its members' events.
 	byEmployee map[uuid.UUID]map[uuid.UUID][]domain.Recorded
-	cycles     []uuid.UUID // in order of first appearance
-	position   int64       // last position delivered
-	times      []stamp     // recorded time of each delivered position, for as-of by time
+	cycles     []uuid.UUID         // in order of first appearance
+	closedAt   map[uuid.UUID]int64 // position of each cycle's CycleClosed
+	position   int64               // last position delivered
+	times      []stamp             // recorded time of each delivered position, for as-of by time
 	advanced   chan struct{}
 }
 
@@ -55,7 +56,8 @@ func NewIndex(store eventstore.Store, logger *slog.Logger) *Index {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Index{store: store, logger: logger, reviews: map[uuid.UUID][]domain.Recorded{},
-		byEmployee: map[uuid.UUID]map[uuid.UUID][]domain.Recorded{}, advanced: make(chan struct{})}
+		byEmployee: map[uuid.UUID]map[uuid.UUID][]domain.Recorded{}, closedAt: map[uuid.UUID]int64{},
+		advanced: make(chan struct{})}
 }
 
 // Run follows the store from where the index stands until ctx ends.
@@ -125,6 +127,9 @@ func (ix *Index) add(_ context.Context, e eventstore.Event) error {
 					ix.reviews[cycle] = nil
 					ix.cycles = append(ix.cycles, cycle)
 				}
+				if _, closed := r.Event.(domain.CycleClosed); closed {
+					ix.closedAt[cycle] = r.Position
+				}
 			}
 			ix.shared = append(ix.shared, r)
 		}
@@ -182,11 +187,19 @@ func (ix *Index) WaitFor(ctx context.Context, pos int64, timeout time.Duration) 
 	}
 }
 
-// Cycles lists every cycle seen, in order of first appearance.
-func (ix *Index) Cycles() []uuid.UUID {
+// OpenCycles lists the cycles seen that were not closed before position
+// pos, in order of first appearance. A closed cycle is final (closing is the
+// last transition), so nothing after it changes its results.
+func (ix *Index) OpenCycles(pos int64) []uuid.UUID {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return append([]uuid.UUID(nil), ix.cycles...)
+	out := make([]uuid.UUID, 0, len(ix.cycles))
+	for _, c := range ix.cycles {
+		if at, closed := ix.closedAt[c]; !closed || at >= pos {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Events returns, in global order, the events a fold of cycle reads up to

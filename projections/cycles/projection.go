@@ -34,7 +34,9 @@ const indexWait = 30 * time.Second
 // an event concerns; Finish recomputes each of them once per batch through
 // domain.Evaluate over the Index, and stores what changed. Review events
 // concern their cycle; organisation, template, policy and cycle events may
-// change any cycle (scope, standards, history), so they concern all.
+// change any cycle not closed yet (scope, standards, history), so they
+// concern all of those. The rule reads nothing but the events, so a rebuild
+// touches exactly what the live runner touched.
 type Projection struct {
 	index *Index
 }
@@ -74,7 +76,7 @@ func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore
 	if err := p.index.WaitFor(ctx, e.Position, indexWait); err != nil {
 		return err
 	}
-	for _, c := range p.index.Cycles() {
+	for _, c := range p.index.OpenCycles(e.Position) {
 		tx.Touch(c.String())
 	}
 	return nil
