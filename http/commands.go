@@ -48,7 +48,7 @@ func (s *Server) call(c echo.Context, capacity domain.Role) (domain.Call, error)
 	if !ok {
 		return domain.Call{}, newProblem(kindUnauthenticated, "")
 	}
-	v, _, err := ifMatch(c)
+	v, err := ifMatch(c)
 	if err != nil {
 		return domain.Call{}, err
 	}

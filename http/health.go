@@ -1,7 +1,6 @@
 package http
 
 import (
-	"fmt"
 	nethttp "net/http"
 
 	"github.com/labstack/echo/v4"
@@ -31,7 +30,7 @@ func (s *Server) readyz(c echo.Context) error {
 	}
 	for name, lag := range lags {
 		if lag > s.cfg.ReadyMaxLag {
-			return newProblem(kindNotReady, "%s", fmt.Sprintf("projection %s is %d events behind (bound %d)", name, lag, s.cfg.ReadyMaxLag))
+			return newProblem(kindNotReady, "projection %s is %d events behind (bound %d)", name, lag, s.cfg.ReadyMaxLag)
 		}
 	}
 	return c.JSON(nethttp.StatusOK, map[string]any{"status": "ready", "head": head, "projection_lag": lags})

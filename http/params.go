@@ -24,17 +24,17 @@ func setVersion(c echo.Context, version, position int64) {
 }
 
 // ifMatch reads If-Match: the stream version a change is based on. Absent or
-// "*" means "any version".
-func ifMatch(c echo.Context) (version int64, ok bool, err error) {
+// "*" means "any version" (0, which the service does not check).
+func ifMatch(c echo.Context) (int64, error) {
 	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	if h == "" || h == "*" {
-		return 0, false, nil
+		return 0, nil
 	}
-	v, perr := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
-	if perr != nil || v < 0 {
-		return 0, false, fieldsProblem(kindValidation, []FieldProblem{{"If-Match", `must be an ETag this API returned, like "3"`}})
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil || v < 0 {
+		return 0, fieldsProblem(kindValidation, []FieldProblem{{"If-Match", `must be an ETag this API returned, like "3"`}})
 	}
-	return v, true, nil
+	return v, nil
 }
 
 // asOf reads ?as_of=: a positive integer position or an RFC 3339 time.

@@ -81,8 +81,9 @@ type Server struct {
 	idem    *idempotency
 }
 
-// New builds the server: it loads or creates the link secret and the
-// bootstrap HR token (returned in BootstrapIssued when this call made it).
+// New builds the server; it loads the customer-link secret, generating and
+// storing one on first start when Config.LinkSecret is empty. The bootstrap
+// HR token is EnsureBootstrapToken's business, called by cmd.
 func New(ctx context.Context, cfg Config, deps Deps) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("http config: %w", err)
