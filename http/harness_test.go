@@ -7,6 +7,7 @@ import (
 	"net"
 	nethttp "net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,7 +27,8 @@ type harness struct {
 	srv   *Server
 	store eventstore.Store
 	base  string
-	hr    string // the bootstrap HR token
+	hr    string       // the bootstrap HR token
+	stop  func() error // shuts the server down as SIGTERM does; returns Serve's error
 }
 
 // backends lists the stores every end-to-end test runs on.
@@ -84,13 +86,19 @@ func newHarness(t testing.TB, store eventstore.Store, tune func(*Config)) *harne
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
+	h := &harness{t: t, srv: srv, store: store, base: "http://" + ln.Addr().String(), hr: tok}
+	var once sync.Once
+	var serveErr error
+	h.stop = func() error {
+		once.Do(func() { cancel(); serveErr = <-done })
+		return serveErr
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := h.stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return &harness{t: t, srv: srv, store: store, base: "http://" + ln.Addr().String(), hr: tok}
+	return h
 }
 
 // response is what a test request got back.

@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +73,27 @@ func TestCorrelationIDLandsOnEvents(t *testing.T) {
 	}
 	if evs[0].CorrelationID.String() != id || evs[0].Actor.Role != "hr" || evs[0].Actor.ID != BootstrapActorID.String() {
 		t.Fatalf("event correlation %s actor %+v", evs[0].CorrelationID, evs[0].Actor)
+	}
+}
+
+// TestShutdownDrainsInFlightRequests: a request running when shutdown starts
+// is answered, Serve returns cleanly, and the port stops answering.
+func TestShutdownDrainsInFlightRequests(t *testing.T) {
+	h := newHarness(t, backends(t)["sqlite"](t), func(c *Config) { c.ReadWaitTimeout = 500 * time.Millisecond })
+	answered := make(chan response, 1)
+	go func() {
+		// Waits the whole ReadWaitTimeout for a position the log never reaches.
+		answered <- h.do("GET", "/api/v1/cycles?min_position=1000000", h.hr, "")
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if err := h.stop(); err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	r := <-answered
+	if p := r.problem(t); p.Status != 503 || p.Type != problemTypePrefix+"not-ready" {
+		t.Fatalf("in-flight request: %+v", p)
+	}
+	if _, err := http.Get(h.base + "/healthz"); err == nil {
+		t.Fatal("the server still answers after shutdown")
 	}
 }
