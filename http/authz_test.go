@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
 // who may call each route on employee E1's review in a cycle in review
@@ -86,7 +88,11 @@ var matrixRoles = []string{"anonymous", "employee", "colleague", "peer", "manage
 
 // TestAuthorisationMatrix calls every registered route as every role.
 func TestAuthorisationMatrix(t *testing.T) {
-	h := newHarness(t, backends(t)["sqlite"](t), nil)
+	eachBackend(t, authorisationMatrix)
+}
+
+func authorisationMatrix(t *testing.T, store eventstore.Store) {
+	h := newHarness(t, store, nil)
 	co := newCompany(t, h)
 	co.inReview(t)
 	e1 := co.staff[0]
