@@ -87,6 +87,16 @@ func (co *company) calibrateApprovePublish(t *testing.T) {
 	h.send("POST", co.review(co.staff[1], "/awards"), hr, map[string]any{"type": "excellent_employee", "amount": "200", "reason": "employee of the month"}, http.StatusCreated)
 	h.send("POST", co.review(co.staff[6], "/penalties"), hr, map[string]any{"type": "fine", "amount": "20", "reason": "late for two night shifts"}, http.StatusCreated)
 	h.send("POST", co.cyclePath("/publish"), hr, nil, http.StatusOK)
+
+	// HR reopens with a reason; every later step repeats.
+	h.refused("POST", co.cyclePath("/reopen"), hr, map[string]any{"reason": ""}, http.StatusUnprocessableEntity, "validation")
+	h.send("POST", co.cyclePath("/reopen"), hr, map[string]any{"reason": "E3's calibration note was attached to the wrong month"}, http.StatusOK)
+	h.refused("POST", co.cyclePath("/publish"), hr, nil, http.StatusConflict, "wrong-state")
+	h.send("POST", co.cyclePath("/approval"), hr, nil, http.StatusOK)
+	h.send("POST", co.cyclePath("/sign-offs"), co.tokens[co.gm], map[string]any{"step": "unit_head", "unit_id": co.unit}, http.StatusOK)
+	h.send("POST", co.cyclePath("/sign-offs"), hr, map[string]any{"step": "operations_head"}, http.StatusOK)
+	h.send("POST", co.cyclePath("/sign-offs"), hr, map[string]any{"step": "leader"}, http.StatusOK)
+	h.send("POST", co.cyclePath("/publish"), hr, nil, http.StatusOK)
 }
 
 // acknowledgeAppealClose: E1-E7 acknowledge; E8 appeals and HR upholds with
@@ -170,7 +180,8 @@ func (co *company) checkPayroll(t *testing.T) {
 
 // checkReads: the employee sees their own result anonymised (customer means
 // hidden: 2 < threshold 3; no rater ids), not a colleague's; the manager sees
-// the report's; the auditor replays both decisions as MATCH and verifies the log.
+// the report's; the auditor replays the three decisions as MATCH and
+// verifies the log.
 func (co *company) checkReads(t *testing.T) {
 	t.Helper()
 	h := co.h
@@ -194,8 +205,13 @@ func (co *company) checkReads(t *testing.T) {
 	if err := json.Unmarshal(h.send("GET", co.cyclePath("/replay"), co.auditor, nil, http.StatusOK).body, &reports); err != nil {
 		t.Fatal(err)
 	}
-	if len(reports) != 2 || !reports[0].Match || !reports[1].Match {
-		t.Fatalf("replay: %d reports %+v", len(reports), reports)
+	if len(reports) != 3 { // published, published again after the reopen, closed
+		t.Fatalf("replay: %d reports, want 3", len(reports))
+	}
+	for _, r := range reports {
+		if !r.Match {
+			t.Fatalf("decision %s (%s) does not replay: %+v", r.DecisionID, r.Kind, r.Mismatches)
+		}
 	}
 	co.checkAsOf(t)
 	co.checkReadModels(t)
