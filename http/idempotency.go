@@ -139,16 +139,25 @@ func (m *idempotency) claim(ctx context.Context, caller, key, hash string) (*sto
 func (m *idempotency) runAndStore(c echo.Context, next echo.HandlerFunc, caller, key string) error {
 	rec := &recorder{ResponseWriter: c.Response().Writer}
 	c.Response().Writer = rec
-	if err := next(c); err != nil {
-		c.Error(err)
-	}
 	// The request's own context may be spent; the bookkeeping must still happen.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 5*time.Second)
 	defer cancel()
-	status := c.Response().Status
-	if status >= 500 || !c.Response().Committed {
+	release := func() error {
 		_, err := m.db.ExecContext(ctx, `DELETE FROM http_idempotency WHERE caller = $1 AND idem_key = $2`, caller, key)
 		return wrapErr("release idempotency key", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = release() // a retry must not wait for a claim nobody will finish
+			panic(p)
+		}
+	}()
+	if err := next(c); err != nil {
+		c.Error(err)
+	}
+	status := c.Response().Status
+	if status >= 500 || !c.Response().Committed {
+		return release()
 	}
 	sr := storedResponse{Status: status, Header: map[string][]string{}, Body: rec.body.Bytes()}
 	for _, h := range replayedHeaders {
