@@ -8,7 +8,6 @@ import (
 	nethttp "net/http"
 	"reflect"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -164,18 +163,22 @@ func (g *schemaGen) structRef(t reflect.Type) map[string]any {
 	}
 	g.defs[name] = map[string]any{} // placeholder against recursion
 	props := map[string]any{}
-	var names []string
+	g.properties(t, props)
+	g.defs[name] = map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	return ref
+}
+
+// properties collects a struct's JSON properties; the fields of an embedded
+// struct are promoted, as encoding/json does.
+func (g *schemaGen) properties(t reflect.Type, props map[string]any) {
 	for key, i := range jsonFields(t) {
 		f := t.Field(i)
-		if f.Anonymous {
+		if _, tagged := f.Tag.Lookup("json"); f.Anonymous && !tagged && f.Type.Kind() == reflect.Struct {
+			g.properties(f.Type, props)
 			continue
 		}
 		props[key] = g.schema(f.Type)
-		names = append(names, key)
 	}
-	sort.Strings(names)
-	g.defs[name] = map[string]any{"type": "object", "properties": props, "additionalProperties": false}
-	return ref
 }
 
 // schemaName names a struct by package and type ("domain.Goal"), stable across
