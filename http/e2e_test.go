@@ -248,6 +248,25 @@ func (co *company) checkReadModels(t *testing.T) {
 			t.Fatalf("timeline out of order at %d", i)
 		}
 	}
+
+	// E2's A+ in a closed cycle makes them an excellence-award candidate;
+	// HR accepts, and the read model shows the decision with its reason.
+	e2 := co.staff[1]
+	w := h.send("POST", co.review(e2, "/recommendations/decisions"), h.hr,
+		map[string]any{"kind": "excellence_award", "outcome": "accepted", "reason": "优秀员工 for October"}, http.StatusOK).written(t)
+	var recs []cycles.Recommendation
+	if err := json.Unmarshal(h.send("GET", co.cyclePath(fmt.Sprintf("/recommendations?min_position=%d", w.Position)), h.hr, nil, http.StatusOK).body, &recs); err != nil {
+		t.Fatal(err)
+	}
+	decided := false
+	for _, r := range recs {
+		if r.EmployeeID == e2 && r.Kind == "excellence_award" && r.Decision != nil && r.Decision.Outcome == "accepted" {
+			decided = true
+		}
+	}
+	if !decided {
+		t.Fatalf("recommendations: %+v", recs)
+	}
 }
 
 // checkAsOf: E8's result as of just before the appeal was upheld, by
