@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,6 +38,7 @@ func TestDemoSeedsOnceAndClosesAProratedCycle(t *testing.T) {
 		states := map[domain.CycleState]int{}
 		budget := decimal.Zero
 		var closed []string
+		var closedID uuid.UUID
 		for _, id := range cycleIDs(t, a) {
 			ev, err := a.service.Evaluate(ctx, id, 0)
 			if err != nil {
@@ -45,6 +48,7 @@ func TestDemoSeedsOnceAndClosesAProratedCycle(t *testing.T) {
 			if ev.State != domain.StateClosed {
 				continue
 			}
+			closedID = id
 			exp, err := a.server.Payroll(ctx, id)
 			if err != nil {
 				t.Fatal(err)
@@ -69,7 +73,49 @@ func TestDemoSeedsOnceAndClosesAProratedCycle(t *testing.T) {
 		if err := seedDemo(ctx, a, &out); err != nil || !strings.Contains(out.String(), "nothing seeded") {
 			t.Fatalf("second seed: %v %q", err, out.String())
 		}
+		exportAndTokens(t, closedID, a.gmID(t))
 	})
+}
+
+// exportAndTokens drives export payroll and token create from the command line.
+func exportAndTokens(t *testing.T, closed, employee uuid.UUID) {
+	csv, err := runCmd(t, "export", "payroll", "--cycle", closed.String())
+	if err != nil || strings.Count(csv, "\n") != 12 || !strings.HasPrefix(csv, "employee_id,") {
+		t.Fatalf("export csv: %v\n%s", err, csv)
+	}
+	file := filepath.Join(t.TempDir(), "payroll.xlsx")
+	if _, err := runCmd(t, "export", "payroll", "--cycle", closed.String(), "--format", "xlsx", "--output", file); err != nil {
+		t.Fatalf("export xlsx: %v", err)
+	}
+	if st, err := os.Stat(file); err != nil || st.Size() < 1000 {
+		t.Fatalf("xlsx file: %v", err)
+	}
+	if _, err := runCmd(t, "export", "payroll", "--cycle", uuid.NewString()); err == nil {
+		t.Fatal("exporting an unknown cycle must fail")
+	}
+	tok, err := runCmd(t, "token", "create", "--employee", employee.String(), "--role", "auditor")
+	if err != nil || !strings.HasPrefix(tok, "apr_") {
+		t.Fatalf("token create: %v %q", err, tok)
+	}
+	if _, err := runCmd(t, "token", "create", "--employee", uuid.NewString()); err == nil {
+		t.Fatal("a token for someone who is not an employee must be refused")
+	}
+}
+
+// gmID finds the demo's general manager, the first person hired.
+func (a *app) gmID(t *testing.T) uuid.UUID {
+	t.Helper()
+	org, _, err := a.service.Organisation(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range org.Employees() {
+		if strings.HasPrefix(e.Name, "Zhang Wei") {
+			return e.ID
+		}
+	}
+	t.Fatal("no general manager in the demo")
+	return uuid.Nil
 }
 
 // cycleIDs lists the cycles created in the log.
