@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/domain/scoring"
 	"github.com/appraisal-hr/appraisal/eventstore"
 	"github.com/appraisal-hr/appraisal/projections"
 	"github.com/appraisal-hr/appraisal/projections/cycles"
@@ -62,6 +63,9 @@ func (co *company) throughReview(t *testing.T) {
 		}
 		h.send("PUT", co.review(e, "/kpis/sales/actual"), co.tokens[co.sup], map[string]any{"value": staffScore[i].sales}, http.StatusOK)
 	}
+	// Scores in progress are not the employee's or the manager's to see.
+	h.refused("GET", co.review(co.staff[0], "/results"), co.tokens[co.staff[0]], nil, http.StatusConflict, "wrong-state")
+	h.refused("GET", co.review(co.staff[0], "/results"), co.tokens[co.sup], nil, http.StatusConflict, "wrong-state")
 }
 
 // calibrateApprovePublish: the unit head takes 2 points off E3 (88 B+ → 86 B)
@@ -270,21 +274,25 @@ func (co *company) checkReadModels(t *testing.T) {
 }
 
 // checkAsOf: E8's result as of just before the appeal was upheld, by
-// position and by time, is the original B; now it is A-.
+// position and by time, is the original B; now it is A-. Reading history is
+// the auditor's; E8 may read only the present.
 func (co *company) checkAsOf(t *testing.T) {
 	t.Helper()
 	e8 := co.review(co.staff[7], "/results")
 	for _, q := range []string{"", fmt.Sprintf("?as_of=%d", co.beforeAppeal), "?as_of=" + co.beforeAppealAt.UTC().Format(time.RFC3339Nano)} {
-		var v EmployeeView
-		if err := json.Unmarshal(co.h.send("GET", e8+q, co.tokens[co.staff[7]], nil, http.StatusOK).body, &v); err != nil {
+		var v struct {
+			Result scoring.EmployeeResult `json:"result"`
+		}
+		if err := json.Unmarshal(co.h.send("GET", e8+q, co.auditor, nil, http.StatusOK).body, &v); err != nil {
 			t.Fatal(err)
 		}
 		want := "B 84"
 		if q == "" {
 			want = "A- 91.5"
 		}
-		if got := v.Grade + " " + v.Final.String(); got != want {
+		if got := v.Result.Grade + " " + v.Result.Final.Value.String(); got != want {
 			t.Errorf("E8 results%s: %s, want %s", q, got, want)
 		}
 	}
+	co.h.refused("GET", e8+fmt.Sprintf("?as_of=%d", co.beforeAppeal), co.tokens[co.staff[7]], nil, http.StatusForbidden, "forbidden")
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	nethttp "net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -57,6 +58,39 @@ func (s *Server) point(c echo.Context) (cycles.AsOf, error) {
 		return at, nil
 	}
 	return cycles.AsOf{Position: head}, nil
+}
+
+// resultsOpen are the cycle states in which each capacity may see results:
+// employees and managers once they are published (SPEC §10), unit heads from
+// calibration on, since they calibrate and sign off their unit (SPEC §2).
+var resultsOpen = map[domain.Role][]domain.CycleState{
+	domain.RoleEmployee: {domain.StatePublished, domain.StateClosed},
+	domain.RoleManager:  {domain.StatePublished, domain.StateClosed},
+	domain.RoleUnitHead: {domain.StateCalibration, domain.StateApproval, domain.StatePublished, domain.StateClosed},
+}
+
+// resultPoint is point for a result read, with what a person may see: only
+// results of a cycle in a state that shows them, and only as they are now;
+// reading history as of an earlier point is for HR and auditors.
+func (s *Server) resultPoint(c echo.Context, actor domain.Actor, cycleID uuid.UUID) (cycles.AsOf, error) {
+	if seesEverything(actor) {
+		return s.point(c)
+	}
+	if c.QueryParam("as_of") != "" {
+		return cycles.AsOf{}, &domain.ForbiddenError{Action: "read results as of an earlier point", Role: actor.Role}
+	}
+	cy, _, err := s.deps.App.Cycle(c.Request().Context(), cycleID)
+	if err != nil {
+		return cycles.AsOf{}, err
+	}
+	if !slices.Contains(resultsOpen[actor.Role], cy.State()) {
+		open := make([]string, len(resultsOpen[actor.Role]))
+		for i, st := range resultsOpen[actor.Role] {
+			open[i] = string(st)
+		}
+		return cycles.AsOf{}, &domain.StateError{Action: "see results", State: string(cy.State()), Allowed: open}
+	}
+	return s.point(c)
 }
 
 // waitForHead waits, at most ReadWaitTimeout, until the log's readable head
@@ -168,7 +202,7 @@ func (s *Server) getEmployeeResult(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	at, err := s.point(c)
+	at, err := s.resultPoint(c, actor, cycleID)
 	if err != nil {
 		return err
 	}
@@ -196,10 +230,11 @@ func (s *Server) getUnitSummary(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := authorize(c, domain.ActReadResults, org.UnitTarget(unitID), domain.RoleUnitHead); err != nil {
+	actor, err := authorize(c, domain.ActReadResults, org.UnitTarget(unitID), domain.RoleUnitHead)
+	if err != nil {
 		return err
 	}
-	at, err := s.point(c)
+	at, err := s.resultPoint(c, actor, cycleID)
 	if err != nil {
 		return err
 	}
