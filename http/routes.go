@@ -45,7 +45,7 @@ func (r route) mutating() bool {
 func (s *Server) table() []route {
 	var rs []route
 	rs = append(rs, s.opsRoutes()...)
-	rs = append(rs, s.apiRoutes()...)
+	rs = append(rs, s.meRoutes()...)
 	rs = append(rs, s.readRoutes()...)
 	rs = append(rs, s.readModelRoutes()...)
 	rs = append(rs, s.orgRoutes()...)

@@ -9,8 +9,8 @@ import (
 	"github.com/appraisal-hr/appraisal/domain"
 )
 
-// apiRoutes lists the /api/v1 capabilities.
-func (s *Server) apiRoutes() []route {
+// meRoutes tell callers who their token belongs to.
+func (s *Server) meRoutes() []route {
 	return []route{
 		{method: "GET", path: "/api/v1/me", summary: "Who the bearer token belongs to", tag: "auth", access: bearer, resp: Me{}, handler: s.me},
 	}
