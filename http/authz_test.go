@@ -76,6 +76,7 @@ var routeAccess = map[string][]string{
 	"GET /api/v1/appeals/pending":                                      {"hr", "auditor"},
 	"GET /api/v1/cycles/:cycle/timeline":                               {"hr", "auditor"},
 	"GET /api/v1/employees/:employee/timeline":                         {"hr", "auditor"},
+	"GET " + reviewPath + "/evaluations/:kind/draft":                   {"employee"},
 	"GET /api/v1/feedback/:token":                                      {"customer"},
 	"POST /api/v1/feedback/:token":                                     {"customer"},
 }

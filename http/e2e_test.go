@@ -52,6 +52,7 @@ func (co *company) throughReview(t *testing.T) {
 		h.send("POST", co.review(e, "/evaluations/self"), co.tokens[e], scores("self", staffScore[i].self), http.StatusCreated)
 	}
 	h.send("POST", co.cyclePath("/review"), hr, nil, http.StatusOK)
+	co.draftThenSubmit(t)
 	for i, e := range co.staff {
 		for _, p := range co.peers[e] {
 			h.send("POST", co.review(e, "/evaluations/peer"), co.tokens[p], scores("peer", staffScore[i].others), http.StatusCreated)
@@ -295,4 +296,23 @@ func (co *company) checkAsOf(t *testing.T) {
 		}
 	}
 	co.h.refused("GET", e8+fmt.Sprintf("?as_of=%d", co.beforeAppeal), co.tokens[co.staff[7]], nil, http.StatusForbidden, "forbidden")
+}
+
+// draftThenSubmit: the manager saves a draft of E1's evaluation twice, reads
+// the last one back (nobody else can), and submission later replaces it.
+func (co *company) draftThenSubmit(t *testing.T) {
+	t.Helper()
+	h, e1 := co.h, co.staff[0]
+	draft := co.review(e1, "/evaluations/manager/draft")
+	h.send("PUT", draft, co.tokens[co.sup], scores("manager", "70"), http.StatusOK)
+	h.send("PUT", draft, co.tokens[co.sup], scores("manager", "75"), http.StatusOK)
+	var d DraftView
+	if err := json.Unmarshal(h.send("GET", draft, co.tokens[co.sup], nil, http.StatusOK).body, &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Scores) != 2 || d.Scores[0].Score.String() != "75" {
+		t.Fatalf("draft read back: %+v", d)
+	}
+	h.refused("GET", draft, co.tokens[e1], nil, http.StatusForbidden, "forbidden")
+	h.refused("GET", draft, co.auditor, nil, http.StatusForbidden, "forbidden")
 }

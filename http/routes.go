@@ -51,6 +51,7 @@ func (s *Server) table() []route {
 	rs = append(rs, s.orgRoutes()...)
 	rs = append(rs, s.cycleRoutes()...)
 	rs = append(rs, s.reviewRoutes()...)
+	rs = append(rs, s.draftRoutes()...)
 	rs = append(rs, s.feedbackRoutes()...)
 	return rs
 }
