@@ -25,6 +25,9 @@
 //	var u eventstore.Upcasters; u.Register("type", 1, func(old json.RawMessage) (json.RawMessage, error))
 //
 // Subscribe returns ctx.Err() when its context ends, or the handler's error.
+// On PostgreSQL an Append whose context ends after its commit but before its
+// seal still succeeds, with zero positions; ReadStream may show Position 0 for
+// an event committed while an older transaction holds sealing back.
 // Positions are dense (1, 2, 3, ...) and only ever handed out in the order
 // readers see them, so a projection's checkpoint is a single int64.
 //
@@ -34,19 +37,32 @@
 //
 //   - a chain per stream: each event's hash covers the previous event's hash
 //     in its stream and a canonical, length-prefixed encoding of every stored
-//     field; a streams table keeps each stream's version and head hash, updated
-//     in the append transaction, which is also the optimistic-concurrency check;
+//     field (stream, version, id, type, schema version, payload as stored,
+//     actor, correlation, causation, recorded time), written in the append
+//     transaction;
 //   - a global ledger: for each position, a hash over the previous ledger hash,
 //     the position and the event hash. It catches what the stream chains alone
 //     cannot: events moved between positions across streams, and the removal
 //     of a stream's last event or of a whole stream.
 //
 // Verify walks the log once in position order and reports the first position
-// where either chain breaks (internal/chain). No chain without a secret can
-// prove its own end was not cut off or extended by someone recomputing hashes;
-// VerifyReport.LedgerHead is meant to be recorded outside the database for that.
+// where either chain breaks (internal/chain); the conformance suite tampers
+// with raw SQL in every way (alter each field, remove from the middle, the
+// end of a stream, a whole stream, the end of the log, swap within and across
+// streams, insert a self-consistent forged event) and checks the position
+// named. No chain without a secret can prove its own end was not cut off or
+// extended by someone recomputing hashes; VerifyReport.LedgerHead (printed by
+// appraisal verify) is meant to be recorded outside the database for that.
+// Triggers refuse UPDATE and DELETE on the events (and ledger) tables, so an
+// accident cannot alter history; Verify catches whoever removes them.
 //
-// SQLite serialises appends (BEGIN IMMEDIATE), so positions are the rowid and
-// the ledger hash is written with each event. PostgreSQL lets appends run
-// concurrently; see package postgres for how positions are sealed gap-free.
+// SQLite serialises appends (BEGIN IMMEDIATE), so positions are the rowid, the
+// ledger hash is written with each event, and a streams table holds each
+// stream's version and head hash (the concurrency check, and at verify time a
+// check that no stream lost events at the end of the log). PostgreSQL lets
+// appends run concurrently; see package postgres for how positions are sealed
+// gap-free with the xid8 watermark.
+//
+// Old schema versions are upcast on read by the functions registered in
+// Upcasters; the stored event, and so its hash, never changes.
 package eventstore

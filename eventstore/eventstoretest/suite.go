@@ -259,7 +259,11 @@ func testConcurrentSubscriber(t *testing.T, b Backend) {
 				if i%4 == 0 {
 					batch = append(batch, ev(fmt.Sprintf(`{"w":%d,"i":%d,"second":true}`, w, i)))
 				}
-				res, err := s.Append(ctx, stream, version, batch)
+				// A bounded wait: a store that skipped this append would
+				// otherwise keep it waiting for a position forever.
+				actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				res, err := s.Append(actx, stream, version, batch)
+				cancel()
 				if err != nil {
 					t.Errorf("writer %d: %v", w, err)
 					return
