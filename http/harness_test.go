@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	nethttp "net/http"
 	"strings"
@@ -72,7 +73,10 @@ func newHarness(t testing.TB, store eventstore.Store, tune func(*Config)) *harne
 	viewsDone := make(chan error, 1)
 	go func() { viewsDone <- views.Run(ctx) }()
 	t.Cleanup(func() { <-viewsDone })
-	srv, err = New(ctx, cfg, Deps{Store: store, DB: db, App: app, Views: views, Registry: reg})
+	// Server errors (5xx) are logged into the test's output, so a failure
+	// says why.
+	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
+	srv, err = New(ctx, cfg, Deps{Store: store, DB: db, App: app, Views: views, Registry: reg, Logger: logger})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
