@@ -77,6 +77,7 @@ var routeAccess = map[string][]string{
 	"GET /api/v1/cycles/:cycle/timeline":                               {"hr", "auditor"},
 	"GET /api/v1/employees/:employee/timeline":                         {"hr", "auditor"},
 	"GET " + reviewPath + "/evaluations/:kind/draft":                   {"employee"},
+	"GET /api/v1/me/tasks":                                             {"person"},
 	"GET /api/v1/feedback/:token":                                      {"customer"},
 	"POST /api/v1/feedback/:token":                                     {"customer"},
 }

@@ -51,7 +51,8 @@ func (co *company) throughReview(t *testing.T) {
 	for i, e := range co.staff {
 		h.send("POST", co.review(e, "/evaluations/self"), co.tokens[e], scores("self", staffScore[i].self), http.StatusCreated)
 	}
-	h.send("POST", co.cyclePath("/review"), hr, nil, http.StatusOK)
+	w := h.send("POST", co.cyclePath("/review"), hr, nil, http.StatusOK).written(t)
+	co.checkTasks(t, w.Position)
 	co.draftThenSubmit(t)
 	for i, e := range co.staff {
 		for _, p := range co.peers[e] {
@@ -315,4 +316,27 @@ func (co *company) draftThenSubmit(t *testing.T) {
 	}
 	h.refused("GET", draft, co.tokens[e1], nil, http.StatusForbidden, "forbidden")
 	h.refused("GET", draft, co.auditor, nil, http.StatusForbidden, "forbidden")
+}
+
+// checkTasks: in review, E1's inbox holds the three peer evaluations E1 was
+// asked for and the supervisor's holds all eight manager evaluations.
+func (co *company) checkTasks(t *testing.T, pos int64) {
+	t.Helper()
+	count := func(token string) map[string]int {
+		var tasks []Task
+		if err := json.Unmarshal(co.h.send("GET", fmt.Sprintf("/api/v1/me/tasks?min_position=%d", pos), token, nil, http.StatusOK).body, &tasks); err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, task := range tasks {
+			n[task.What]++
+		}
+		return n
+	}
+	if n := count(co.tokens[co.staff[0]]); n["peer_evaluation"] != 3 || len(n) != 1 {
+		t.Fatalf("E1's tasks: %v", n)
+	}
+	if n := count(co.tokens[co.sup]); n["manager_evaluation"] != 8 || len(n) != 1 {
+		t.Fatalf("supervisor's tasks: %v", n)
+	}
 }

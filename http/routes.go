@@ -52,6 +52,7 @@ func (s *Server) table() []route {
 	rs = append(rs, s.cycleRoutes()...)
 	rs = append(rs, s.reviewRoutes()...)
 	rs = append(rs, s.draftRoutes()...)
+	rs = append(rs, s.taskRoutes()...)
 	rs = append(rs, s.feedbackRoutes()...)
 	return rs
 }
