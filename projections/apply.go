@@ -31,6 +31,11 @@ type batch struct {
 // lease harmless.
 func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []eventstore.Event) (int64, error) {
 	name := p.Name()
+	if pr, ok := p.(Preparer); ok {
+		if err := pr.Prepare(ctx, window(events, b.from, b.upTo)); err != nil {
+			return b.from, fmt.Errorf("projection %s: prepare after %d: %w", name, b.from, err)
+		}
+	}
 	if s, ok := p.(Sender); ok {
 		if err := s.Send(ctx, window(events, b.from, b.upTo)); err != nil {
 			return b.from, fmt.Errorf("projection %s: send after %d: %w", name, b.from, err)

@@ -49,6 +49,14 @@ func rebuildBatchOf(p Projection) int {
 	return rebuildBatch
 }
 
+// Preparer is a Projection that must wait for something outside the
+// database before it can apply a batch (the cycles projection waits for its
+// event index to hold the batch). Prepare runs before the batch transaction
+// opens, so no transaction holds a pooled connection while it waits.
+type Preparer interface {
+	Prepare(ctx context.Context, events []eventstore.Event) error
+}
+
 // Sender is a Projection whose effect lies outside the database, such as
 // publishing to a message bus. Send gets the batch before its transaction
 // begins, so a slow or re-entrant side effect (an in-process consumer writing

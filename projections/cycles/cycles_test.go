@@ -185,6 +185,29 @@ func TestCycleReadModels(t *testing.T) {
 			t.Fatalf("summary after publication = %+v", sum)
 		}
 
+		t.Run("HR's lists: every cycle, none waiting for a signature or an appeal", func(t *testing.T) {
+			all, err := r.reader.Cycles(ctx)
+			if err != nil || len(all) != 1 || all[0].CycleID != sc.Cycle {
+				t.Fatalf("cycles = %+v, %v", all, err)
+			}
+			for _, list := range []func(context.Context) ([]cycles.Summary, error){r.reader.PendingApprovals, r.reader.PendingAppeals} {
+				if pending, err := list(ctx); err != nil || len(pending) != 0 {
+					t.Fatalf("pending = %+v, %v", pending, err)
+				}
+			}
+		})
+
+		t.Run("a unit and the recommendations as of the publication", func(t *testing.T) {
+			u, err := r.auditor.Unit(ctx, sc.Cycle, unit.ID, cycles.AsOf{Position: published})
+			if err != nil || len(u.Employees) != 5 || !u.Unit.Budget.Value.Equal(dec("1600")) || len(u.Unit.Budget.Trace) == 0 {
+				t.Fatalf("unit as of publication = %d employees, budget %s, %v", len(u.Employees), u.Unit.Budget.Value, err)
+			}
+			recs, pos, err := r.auditor.Recommendations(ctx, sc.Cycle, cycles.AsOf{Position: published})
+			if err != nil || pos != published || len(recs) != 1 || recs[0].EmployeeID != e4 {
+				t.Fatalf("recommendations as of publication = %+v at %d, %v", recs, pos, err)
+			}
+		})
+
 		t.Run("recommendations carry their evidence and HR's decision", func(t *testing.T) {
 			sc.Do(sc.Svc.DecideRecommendation(ctx, sc.AsHR(), sc.Key(e4), domain.DecideRecommendation{
 				Kind: scoring.RecommendTraining, Outcome: domain.RecommendationAccepted, Reason: "sales course in January"}))
@@ -315,6 +338,70 @@ func TestTamperedDecisionIsAMismatch(t *testing.T) {
 		v, err := store.Verify(ctx)
 		if err != nil || v.OK {
 			t.Fatalf("verify = %+v, %v; want the tamper reported", v, err)
+		}
+	})
+}
+
+// Two monthly cycles in a row, projected live batch by batch: the live read
+// models equal a rebuild byte for byte, every decision replays, and an
+// organisation change after the first cycle closed leaves its results alone.
+func TestConsecutiveCyclesLiveEqualsRebuild(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 3, PerUnit: 3, Peers: 1,
+			Score: func(u, i int) int { return 75 + 6*u + 4*i }, BudgetMode: scoring.BudgetProrate})
+		r := newRig(t, store)
+		first, member := sc.Cycle, sc.Units[0].Members[0]
+		sc.Open()
+		sc.Review()
+		sc.Calibrate()
+		sc.Approve()
+		sc.Publish()
+		sc.Close()
+		r.sync(t, sc.Outcome.Position)
+		before, err := r.reader.Result(ctx, first, member)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		level := sc.Levels["specialist"]
+		sc.Do(sc.Svc.ChangePayStandard(ctx, sc.AsHR(), domain.ChangePayStandard{LevelID: level, MonthlyStandard: dec("320"), Reason: "2027 pay round"}))
+		sc.NextCycle()
+		sc.Open()
+		sc.Review()
+		sc.Calibrate()
+		sc.Approve()
+		sc.Publish()
+		r.sync(t, sc.Outcome.Position)
+
+		after, err := r.reader.Result(ctx, first, member)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "closed cycle's standard after the pay round", after.Standard.Value, before.Standard.Value)
+		second, err := r.reader.Result(ctx, sc.Cycle, member)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "new cycle's standard", second.Standard.Value, dec("320"))
+		for _, id := range []uuid.UUID{first, sc.Cycle} {
+			if s, err := r.reader.Summary(ctx, id); err != nil || len(s.Decisions) == 0 {
+				t.Fatalf("summary of %s = %+v, %v", id, s, err)
+			}
+		}
+		for _, p := range r.runner.Projections() {
+			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {
+				t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
+			}
+		}
+		reports, err := r.auditor.ReplayAll(ctx)
+		if err != nil || len(reports) != 3 {
+			t.Fatalf("%d decisions replayed, want 3 (%v)", len(reports), err)
+		}
+		for _, rep := range reports {
+			if !rep.Match {
+				t.Errorf("%s of %s: %v", rep.Kind, rep.CycleID, rep.Mismatches)
+			}
 		}
 	})
 }

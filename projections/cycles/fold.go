@@ -17,12 +17,17 @@ func summaryOf(events []domain.Recorded, cycle uuid.UUID) Summary {
 	s := Summary{CycleID: cycle, State: domain.StateDraft, Blockers: []scoring.Blocker{}, Flags: []scoring.Flag{},
 		OpenAppeals: []uuid.UUID{}, Decisions: []DecisionRef{}, Distribution: []scoring.GradeCount{}}
 	stream := domain.CycleStream(cycle)
+	reviews := reviewPrefix + cycle.String() + "-"
 	var units []uuid.UUID
 	signed := map[uuid.UUID]bool{}
 	for _, r := range events {
+		if strings.HasPrefix(r.Stream, reviews) {
+			s.LastEventPosition = r.Position
+		}
 		if r.Stream != stream {
 			continue
 		}
+		s.LastEventPosition = r.Position
 		switch e := r.Event.(type) {
 		case domain.CycleCreated:
 			s.applySettings(e.Settings)

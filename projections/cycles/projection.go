@@ -45,6 +45,7 @@ var (
 	_ projections.Projection     = (*Projection)(nil)
 	_ projections.Finisher       = (*Projection)(nil)
 	_ projections.RebuildBatcher = (*Projection)(nil)
+	_ projections.Preparer       = (*Projection)(nil)
 )
 
 // NewProjection returns the cycles projection reading history from index.
@@ -63,6 +64,15 @@ const rebuildBatch = 50000
 // RebuildBatch implements projections.RebuildBatcher.
 func (p *Projection) RebuildBatch() int { return rebuildBatch }
 
+// Prepare waits, outside the batch transaction, until the index holds the
+// batch's last event.
+func (p *Projection) Prepare(ctx context.Context, events []eventstore.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	return p.index.WaitFor(ctx, events[len(events)-1].Position, indexWait)
+}
+
 // Apply notes the cycles e concerns.
 func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore.Event) error {
 	if _, known := domain.SchemaVersion(e.Type); !known {
@@ -72,10 +82,7 @@ func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore
 		tx.Touch(cycle.String())
 		return nil
 	}
-	// The index must know every cycle created up to e to touch them all.
-	if err := p.index.WaitFor(ctx, e.Position, indexWait); err != nil {
-		return err
-	}
+	// Prepare made the index hold every cycle created up to e.
 	for _, c := range p.index.OpenCycles(e.Position) {
 		tx.Touch(c.String())
 	}
@@ -85,9 +92,6 @@ func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore
 // Finish recomputes the touched cycles as of the batch's last event.
 func (p *Projection) Finish(ctx context.Context, tx *projections.Tx) error {
 	upTo := tx.Position()
-	if err := p.index.WaitFor(ctx, upTo, indexWait); err != nil {
-		return err
-	}
 	for _, key := range tx.Touched() {
 		cycle, err := uuid.Parse(key)
 		if err != nil {
@@ -162,7 +166,6 @@ func fillSummary(s *Summary, ev domain.Evaluation) {
 	s.TemplateVersion, s.PolicyVersion = res.TemplateVersion, res.PolicyVersion
 	s.EngineVersion = res.EngineVersion
 	s.Employees = len(res.Employees)
-	s.InputPosition = ev.LastPosition
 	s.Approvable = res.Approvable()
 	s.Blockers, s.Flags = res.Blockers, res.Flags
 	s.OpenAppeals = ev.Appeals.Open

@@ -12,28 +12,31 @@ import (
 // Summary is one cycle as HR's dashboard shows it: where it stands, what
 // blocks approval, who still has to sign and which appeals are open.
 type Summary struct {
-	CycleID         uuid.UUID            `json:"cycle_id"`
-	Name            string               `json:"name"`
-	State           domain.CycleState    `json:"state"`
-	Cadence         scoring.Cadence      `json:"cadence"`
-	PeriodStart     time.Time            `json:"period_start"`
-	PeriodEnd       time.Time            `json:"period_end"`
-	Deadlines       domain.Deadlines     `json:"deadlines"`
-	TemplateID      uuid.UUID            `json:"template_id"`
-	TemplateVersion int                  `json:"template_version,omitempty"`
-	PolicyID        uuid.UUID            `json:"policy_id"`
-	PolicyVersion   int                  `json:"policy_version,omitempty"`
-	EngineVersion   string               `json:"engine_version,omitempty"`
-	Employees       int                  `json:"employees"`
-	InputPosition   int64                `json:"input_position"` // last event the results below rest on
-	Approvable      bool                 `json:"approvable"`
-	Blockers        []scoring.Blocker    `json:"blockers"`
-	Flags           []scoring.Flag       `json:"flags"`
-	Approval        Approval             `json:"approval"`
-	OpenAppeals     []uuid.UUID          `json:"open_appeals"`
-	Decisions       []DecisionRef        `json:"decisions"`
-	Problem         string               `json:"problem,omitempty"` // why no results are computed yet (a draft)
-	Distribution    []scoring.GradeCount `json:"distribution"`
+	CycleID         uuid.UUID         `json:"cycle_id"`
+	Name            string            `json:"name"`
+	State           domain.CycleState `json:"state"`
+	Cadence         scoring.Cadence   `json:"cadence"`
+	PeriodStart     time.Time         `json:"period_start"`
+	PeriodEnd       time.Time         `json:"period_end"`
+	Deadlines       domain.Deadlines  `json:"deadlines"`
+	TemplateID      uuid.UUID         `json:"template_id"`
+	TemplateVersion int               `json:"template_version,omitempty"`
+	PolicyID        uuid.UUID         `json:"policy_id"`
+	PolicyVersion   int               `json:"policy_version,omitempty"`
+	EngineVersion   string            `json:"engine_version,omitempty"`
+	Employees       int               `json:"employees"`
+	// LastEventPosition is the last event of the cycle's own streams (its
+	// lifecycle and its reviews); organisation and policy events are not
+	// counted, so the value does not depend on when the cycle was computed.
+	LastEventPosition int64                `json:"last_event_position"`
+	Approvable        bool                 `json:"approvable"`
+	Blockers          []scoring.Blocker    `json:"blockers"`
+	Flags             []scoring.Flag       `json:"flags"`
+	Approval          Approval             `json:"approval"`
+	OpenAppeals       []uuid.UUID          `json:"open_appeals"`
+	Decisions         []DecisionRef        `json:"decisions"`
+	Problem           string               `json:"problem,omitempty"` // why no results are computed yet (a draft)
+	Distribution      []scoring.GradeCount `json:"distribution"`
 }
 
 // Approval is the sign-off chain (SPEC §2): every unit head, then the

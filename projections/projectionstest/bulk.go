@@ -36,7 +36,7 @@ func (s *Scenario) hireBulk() {
 	for u, unit := range s.Units {
 		for i, id := range unit.Members {
 			batch = append(batch, domain.EmployeeHired{EmployeeID: id, Name: fmt.Sprintf("Specialist %d.%d", u+1, i+1),
-				UnitID: unit.ID, ManagerID: unit.Manager, LevelID: s.levels["specialist"]})
+				UnitID: unit.ID, ManagerID: unit.Manager, LevelID: s.Levels["specialist"]})
 			if len(batch) == bulkHireBatch {
 				flush()
 			}

@@ -57,8 +57,9 @@ type Scenario struct {
 	Tpl     scoring.Template
 	Policy  scoring.Policy
 	cfg     ScenarioConfig
-	levels  map[string]uuid.UUID
-	Outcome domain.Outcome // of the last command
+	Levels  map[string]uuid.UUID // position levels by name: manager, supervisor, specialist
+	month   int                  // cycles opened before this one (each covers the next month)
+	Outcome domain.Outcome       // of the last command
 }
 
 // NewScenario builds the organisation, template and policy.
@@ -66,7 +67,7 @@ func NewScenario(t testing.TB, store eventstore.Store, cfg ScenarioConfig) *Scen
 	t.Helper()
 	s := &Scenario{T: t, Ctx: context.Background(), Store: store, Log: eventlog.New(store),
 		Now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), HR: domain.Actor{ID: uuid.New(), Role: domain.RoleHR},
-		HQ: uuid.New(), Head: uuid.New(), Cycle: uuid.New(), cfg: cfg, levels: map[string]uuid.UUID{}}
+		HQ: uuid.New(), Head: uuid.New(), Cycle: uuid.New(), cfg: cfg, Levels: map[string]uuid.UUID{}}
 	s.Svc = domain.NewService(s.Log, domain.WithClock(func() time.Time { return s.Now }))
 	s.Tpl, s.Policy = scoring.DefaultTemplate(), scoring.DefaultPolicy()
 	if cfg.BudgetMode != "" {
@@ -78,24 +79,24 @@ func NewScenario(t testing.TB, store eventstore.Store, cfg ScenarioConfig) *Scen
 		std  string
 	}{{"manager", "500"}, {"supervisor", "400"}, {"specialist", "300"}} {
 		id := uuid.New()
-		s.levels[lv.name] = id
+		s.Levels[lv.name] = id
 		s.Do(s.Svc.DefinePositionLevel(s.Ctx, hr, domain.DefinePositionLevel{LevelID: id, Name: lv.name, MonthlyStandard: decimal.RequireFromString(lv.std)}))
 	}
 	s.Do(s.Svc.CreateUnit(s.Ctx, hr, domain.CreateUnit{UnitID: s.HQ, Name: "Head office"}))
-	s.Do(s.Svc.HireEmployee(s.Ctx, hr, domain.HireEmployee{EmployeeID: s.Head, Name: "GM", UnitID: s.HQ, LevelID: s.levels["manager"]}))
+	s.Do(s.Svc.HireEmployee(s.Ctx, hr, domain.HireEmployee{EmployeeID: s.Head, Name: "GM", UnitID: s.HQ, LevelID: s.Levels["manager"]}))
 	s.Do(s.Svc.AppointUnitHead(s.Ctx, hr, domain.AppointUnitHead{UnitID: s.HQ, HeadID: s.Head}))
 	for u := range cfg.Units {
 		unit := Unit{ID: uuid.New(), Manager: uuid.New()}
 		s.Do(s.Svc.CreateUnit(s.Ctx, hr, domain.CreateUnit{UnitID: unit.ID, Name: fmt.Sprintf("Unit %d", u+1), ParentID: s.HQ}))
 		s.Do(s.Svc.HireEmployee(s.Ctx, hr, domain.HireEmployee{EmployeeID: unit.Manager, Name: fmt.Sprintf("Supervisor %d", u+1),
-			UnitID: unit.ID, ManagerID: s.Head, LevelID: s.levels["supervisor"]}))
+			UnitID: unit.ID, ManagerID: s.Head, LevelID: s.Levels["supervisor"]}))
 		s.Do(s.Svc.AppointUnitHead(s.Ctx, hr, domain.AppointUnitHead{UnitID: unit.ID, HeadID: unit.Manager}))
 		for i := range cfg.PerUnit {
 			id := uuid.New()
 			unit.Members = append(unit.Members, id)
 			if !cfg.Bulk {
 				s.Do(s.Svc.HireEmployee(s.Ctx, hr, domain.HireEmployee{EmployeeID: id, Name: fmt.Sprintf("Specialist %d.%d", u+1, i+1),
-					UnitID: unit.ID, ManagerID: unit.Manager, LevelID: s.levels["specialist"]}))
+					UnitID: unit.ID, ManagerID: unit.Manager, LevelID: s.Levels["specialist"]}))
 			}
 		}
 		s.Units = append(s.Units, unit)
@@ -141,11 +142,12 @@ func (s *Scenario) Open() {
 	for i, u := range s.Units {
 		units[i] = u.ID
 	}
-	date := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
-	settings := domain.CycleSettings{Name: "November 2026", Cadence: scoring.Monthly,
-		PeriodStart: date(11, 1), PeriodEnd: date(11, 30), Scope: domain.Scope{Units: units},
+	first := time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC).AddDate(0, s.month, 0)
+	day := func(months, d int) time.Time { return first.AddDate(0, months, d-1) }
+	settings := domain.CycleSettings{Name: first.Format("January 2006"), Cadence: scoring.Monthly,
+		PeriodStart: first, PeriodEnd: day(1, 0), Scope: domain.Scope{Units: units},
 		TemplateID: s.Tpl.ID, PolicyID: s.Policy.ID,
-		Deadlines: domain.Deadlines{GoalsDue: date(11, 10), SelfReviewDue: date(11, 30), ReviewsDue: date(12, 2), PayrollDue: date(12, 4)}}
+		Deadlines: domain.Deadlines{GoalsDue: day(0, 10), SelfReviewDue: day(1, 0), ReviewsDue: day(1, 2), PayrollDue: day(1, 4)}}
 	s.Do(s.Svc.CreateCycle(s.Ctx, s.AsHR(), domain.CreateCycle{CycleID: s.Cycle, Settings: settings}))
 	s.Do(s.Svc.OpenCycle(s.Ctx, s.AsHR(), s.Cycle))
 }
@@ -284,6 +286,14 @@ func (s *Scenario) Publish() { s.Do(s.Svc.Publish(s.Ctx, s.AsHR(), s.Cycle)) }
 func (s *Scenario) Close() {
 	s.Now = s.Now.AddDate(0, 0, s.Policy.AppealWindowDays+1)
 	s.Do(s.Svc.Close(s.Ctx, s.AsHR(), s.Cycle))
+}
+
+// NextCycle makes the scenario's cycle a new one for the month after the
+// current cycle's, with the clock moved into that month.
+func (s *Scenario) NextCycle() {
+	s.month++
+	s.Cycle = uuid.New()
+	s.Now = time.Date(2026, time.November, 2, 9, 0, 0, 0, time.UTC).AddDate(0, s.month, 0)
 }
 
 // Employees lists every employee in the cycle's scope: managers and members.
