@@ -113,10 +113,16 @@ func (c *Cycle) StartSelfReview(actor Actor, now time.Time) ([]Event, error) {
 	if err := c.requireState("start self-review", StateGoalSetting); err != nil {
 		return nil, err
 	}
-	if due := c.settings.Deadlines.GoalsDue.AddDate(0, 0, 1); now.Before(due) {
-		return nil, &BlockedError{Action: "start self-review automatically", Reasons: []string{"goals are due until " + due.Format(time.RFC3339)}}
+	if !GoalsOverdue(c.settings.Deadlines, now) {
+		return nil, &BlockedError{Action: "start self-review automatically", Reasons: []string{"goals are due until " + c.settings.Deadlines.GoalsDue.AddDate(0, 0, 1).Format(time.RFC3339)}}
 	}
 	return []Event{SelfReviewStarted{CycleID: c.id}}, nil
+}
+
+// GoalsOverdue tells whether the goals deadline day has passed at now: from
+// then on the service starts self-review by itself.
+func GoalsOverdue(d Deadlines, now time.Time) bool {
+	return !now.Before(d.GoalsDue.AddDate(0, 0, 1))
 }
 
 // StartReview moves self-review on to review.
