@@ -17,6 +17,7 @@ import (
 
 	"github.com/appraisal-hr/appraisal/domain"
 	apphttp "github.com/appraisal-hr/appraisal/http"
+	"github.com/appraisal-hr/appraisal/projections/deadlines"
 	"github.com/appraisal-hr/appraisal/projections/eventlog"
 	"github.com/appraisal-hr/appraisal/projections/readside"
 	"github.com/appraisal-hr/appraisal/projections/relay"
@@ -24,7 +25,7 @@ import (
 
 // runServe is the start-up sequence of DESIGN.md: open → ping with retry →
 // migrate (openStore) → bootstrap credentials → start projections and the
-// relay → serve; SIGTERM (ctx) drains requests, then stops the background
+// relay and the deadline scheduler → serve; SIGTERM (ctx) drains requests, then stops the background
 // work.
 func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg := defaultConfig()
@@ -60,9 +61,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	readErr := make(chan error, 1)
 	go func() { readErr <- a.runReadSide(bg) }()
+	schedErr := make(chan error, 1)
+	go func() {
+		schedErr <- deadlines.New(a.read.Reader, a.service, logger).Run(bg, deadlines.DefaultInterval)
+	}()
 	err = listenAndServe(ctx, cfg, a.server, logger)
 	stop()
-	return errors.Join(err, <-readErr)
+	return errors.Join(err, <-readErr, <-schedErr)
 }
 
 // app is everything serve composes: the store, the API's tables, the
