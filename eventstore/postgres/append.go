@@ -105,20 +105,12 @@ func (s *Store) conflict(ctx context.Context, stream string, expected int64) err
 const insertColumns = `INSERT INTO events (stream_id, version, id, type, schema_version, payload,
 	actor_id, actor_role, correlation_id, causation_id, recorded_at, prev_hash, hash) `
 
-// Every append takes the schema's appender lock (shared: appenders never
-// wait for each other) before it writes, so before it has a transaction id;
-// the sealer tells in-flight appends from other writers by it.
-const appendingSQL = `(SELECT pg_advisory_xact_lock_shared($14, $15)) AS appending`
-
 // insertOneSQL is the common case, one event, without arrays.
-const insertOneSQL = insertColumns + `SELECT $1::text, $2::bigint, $3::uuid, $4::text, $5::int, $6::json,
-	$7::text, $8::text, $9::uuid, $10::uuid, $11::timestamptz, $12::bytea, $13::bytea FROM ` + appendingSQL + `
-	RETURNING tx_id, seq`
+const insertOneSQL = insertColumns + `VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING tx_id, seq`
 
 // insertManySQL inserts a small batch from one array per column.
-const insertManySQL = insertColumns + `SELECT u.* FROM ` + appendingSQL + `, unnest($1::text[], $2::bigint[],
-	$3::uuid[], $4::text[], $5::int[], $6::text[]::json[], $7::text[], $8::text[], $9::uuid[], $10::uuid[],
-	$11::timestamptz[], $12::bytea[], $13::bytea[]) AS u
+const insertManySQL = insertColumns + `SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::int[],
+	$6::text[]::json[], $7::text[], $8::text[], $9::uuid[], $10::uuid[], $11::timestamptz[], $12::bytea[], $13::bytea[])
 	RETURNING tx_id, seq`
 
 // copyThreshold is the batch size from which COPY beats one INSERT.
@@ -135,10 +127,9 @@ func (s *Store) insert(ctx context.Context, events []eventstore.Event) (tx uint6
 	case len(events) == 1:
 		e := events[0]
 		rows, err = s.pool.Query(ctx, insertOneSQL, e.StreamID, e.Version, e.ID, e.Type, e.SchemaVersion, string(e.Payload),
-			e.Actor.ID, e.Actor.Role, e.CorrelationID, e.CausationID, e.RecordedAt, e.PrevHash, e.Hash,
-			s.appendLock[0], s.appendLock[1])
+			e.Actor.ID, e.Actor.Role, e.CorrelationID, e.CausationID, e.RecordedAt, e.PrevHash, e.Hash)
 	default:
-		rows, err = s.pool.Query(ctx, insertManySQL, append(columns(events), s.appendLock[0], s.appendLock[1])...)
+		rows, err = s.pool.Query(ctx, insertManySQL, columns(events)...)
 	}
 	if err != nil {
 		return 0, key{}, insertError(err)
@@ -169,9 +160,6 @@ func (s *Store) insertCopy(ctx context.Context, events []eventstore.Event) (uint
 		return 0, key{}, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1, $2)`, s.appendLock[0], s.appendLock[1]); err != nil {
-		return 0, key{}, err
-	}
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"events"}, copyColumns, pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
 		e := &events[i]
 		return []any{e.StreamID, e.Version, e.ID, e.Type, int32(e.SchemaVersion), string(e.Payload), e.Actor.ID, e.Actor.Role,

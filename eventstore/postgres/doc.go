@@ -16,10 +16,10 @@
 // that advanced past position 7 could miss a 6 that commits later. Every
 // event row therefore records the id of the transaction that wrote it (xid8)
 // and an insertion sequence. Rows are ordered by (tx_id, seq), and a row may
-// only be handed to readers once its tx_id is below the watermark, in the
-// manner of watermill-sql's PostgreSQL schema (tx_id <
-// pg_snapshot_xmin(pg_current_snapshot())): then every append with a smaller
-// id has finished, so no row can ever appear before it in that order.
+// only be handed to readers once tx_id < pg_snapshot_xmin(pg_current_snapshot()):
+// then every transaction with a smaller id has finished, so no row can ever
+// appear before it in that order (watermill-sql's PostgreSQL schema uses the
+// same watermark).
 //
 // (tx_id, seq) is not a convenient checkpoint, so a sealer turns that order
 // into dense positions: it numbers the unsealed rows below the watermark after
@@ -40,25 +40,12 @@
 // identically. Every seal NOTIFYs the schema's channel, which wakes the
 // subscriptions; they also poll, in case a notification is lost.
 //
-// # Only appends hold the watermark back
+// # The limit of the watermark
 //
-// pg_snapshot_xmin is the oldest transaction of the whole cluster that holds
-// an xid: used as is, any write transaction (a projection's batch, another
-// application's report, a test in another schema) would hold every append's
-// return and every reader back for as long as it runs. So every append first
-// takes the schema's appender lock, a shared advisory lock (appenders never
-// wait for one another), before it has an xid; the sealer's watermark is the
-// oldest xid in its snapshot's in-progress list that pg_locks does not show
-// running without that lock. A transaction shown without it is some other
-// writer and will never add events; one that ended since the snapshot keeps
-// blocking until the next seal looks again, so the filter can only make the
-// watermark later, never skip an append. Events must therefore be written
-// through Append only.
-//
-// The remaining limit: a slow append holds sealing back until it ends, which
-// delays every other append's return and every reader. Lag reports the
-// backlog and the oldest append in flight, and the seal loop logs a warning
-// naming it when appends have waited longer than Options.StuckAfter. Under
-// many concurrent writers each append also waits about one commit latency for
-// the appends that started before it.
+// Any transaction holding an xid, in any database of the cluster, holds
+// sealing back until it ends: a long-running writer delays every append's
+// return and every reader. Lag reports the backlog and the oldest
+// transaction, and the seal loop logs a warning naming it when appends have
+// waited longer than Options.StuckAfter. Under many concurrent writers the
+// same effect costs each append about one extra commit latency.
 package postgres

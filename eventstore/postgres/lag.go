@@ -19,7 +19,8 @@ type Lag struct {
 }
 
 // Lag reports how many committed events wait for a position and which
-// append transaction, the oldest in flight, holds the watermark back.
+// transaction holds the watermark back. Any transaction with an xid in the
+// whole cluster counts, which is the limit of the xid8 watermark.
 func (s *Store) Lag(ctx context.Context) (Lag, error) {
 	var l Lag
 	head, err := readHead(ctx, s.pool)
@@ -34,10 +35,8 @@ func (s *Store) Lag(ctx context.Context) (Lag, error) {
 	var ageMicros int64
 	err = s.pool.QueryRow(ctx, `SELECT pid, (extract(epoch FROM now() - xact_start) * 1e6)::bigint,
 		left(coalesce(query, ''), 200), coalesce(datname, '')
-		FROM pg_stat_activity a WHERE backend_xid IS NOT NULL AND EXISTS (
-			SELECT FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory'
-				AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid AND l.objsubid = 2)
-		ORDER BY age(backend_xid) DESC LIMIT 1`, s.appendLock[0], s.appendLock[1]).Scan(&l.OldestTxPID, &ageMicros, &l.OldestTxQuery, &l.OldestTxDB)
+		FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+		ORDER BY age(backend_xid) DESC LIMIT 1`).Scan(&l.OldestTxPID, &ageMicros, &l.OldestTxQuery, &l.OldestTxDB)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return l, nil
 	}

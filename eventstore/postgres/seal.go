@@ -126,33 +126,6 @@ func (s *Store) dropLead() {
 	s.sealer = sealer{}
 }
 
-// sealableSQL reads the next unsealed events below the watermark, in
-// (tx_id, seq) order. The watermark is the oldest transaction still in
-// progress in this statement's snapshot that may be an append: every xid in
-// the snapshot's in-progress list blocks, unless pg_locks shows it running
-// without the appender lock (appends take that lock before they get an xid,
-// so such a transaction is some other writer and will never add events).
-// Transactions that ended since the snapshot keep blocking until the next
-// seal looks again. Without the pg_locks filter, any write transaction in the
-// cluster (a projection batch, another application) would hold every append
-// back; with it only a slow append does.
-const sealableSQL = `WITH locks AS MATERIALIZED (
-		SELECT locktype, mode, granted, transactionid, virtualtransaction, classid, objid, objsubid
-		FROM pg_locks WHERE locktype IN ('transactionid', 'advisory')),
-	bystanders AS MATERIALIZED (
-		SELECT t.transactionid FROM locks t
-		WHERE t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock' AND t.granted
-			AND NOT EXISTS (SELECT FROM locks a WHERE a.locktype = 'advisory' AND a.virtualtransaction = t.virtualtransaction
-				AND a.classid = $4::bigint::oid AND a.objid = $5::bigint::oid AND a.objsubid = 2)),
-	watermark AS MATERIALIZED (
-		SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot())) AS xid
-		FROM pg_snapshot_xip(pg_current_snapshot()) x
-		WHERE (x::text::bigint % 4294967296)::text::xid NOT IN (SELECT transactionid FROM bystanders))
-	SELECT e.tx_id, e.seq, e.hash FROM watermark w CROSS JOIN LATERAL (
-		SELECT tx_id, seq, hash FROM events
-		WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < w.xid
-		ORDER BY tx_id, seq LIMIT $3) e`
-
 // sealBatch gives positions to the next unsealed events below the watermark,
 // in (tx_id, seq) order, chaining their ledger hashes. The ledger is a pure
 // function of the events in that order, so its insert commits without waiting
@@ -160,7 +133,9 @@ const sealableSQL = `WITH locks AS MATERIALIZED (
 // identically. It returns how many events it sealed.
 func (s *Store) sealBatch(ctx context.Context) (int, error) {
 	head := s.sealer.head
-	rows, err := s.sealer.conn.Query(ctx, sealableSQL, head.key.tx, head.key.seq, sealBatch, s.appendLock[0], s.appendLock[1])
+	rows, err := s.sealer.conn.Query(ctx, `SELECT tx_id, seq, hash FROM events
+		WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+		ORDER BY tx_id, seq LIMIT $3`, head.key.tx, head.key.seq, sealBatch)
 	if err != nil {
 		return 0, err
 	}
@@ -290,7 +265,7 @@ func (s *Store) sealLoop(ctx context.Context) {
 		case <-s.kick:
 			pause = time.Millisecond
 		case <-retry:
-			pause = min(2*pause, 20*time.Millisecond)
+			pause = min(2*pause, 5*time.Millisecond)
 		}
 		head, err := s.sealNow(ctx, s.waiters.len() > 0)
 		if err != nil {

@@ -32,11 +32,10 @@ type Options struct {
 
 // Store is the PostgreSQL event store.
 type Store struct {
-	pool       *pgxpool.Pool
-	schema     string
-	lockID     int64    // advisory lock of the sealer, per schema
-	appendLock [2]int32 // advisory lock every append holds (shared), per schema
-	opts       Options
+	pool   *pgxpool.Pool
+	schema string
+	lockID int64 // advisory lock of the sealer, per schema
+	opts   Options
 
 	sealMu  sync.Mutex // guards sealer
 	sealer  sealer
@@ -87,12 +86,11 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, er
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Store{
-		pool:       pool,
-		schema:     schema,
-		lockID:     migrations.LockID("seal", schema),
-		appendLock: appendLockKey(schema),
-		opts:       opts,
-		kick:       make(chan struct{}, 1),
+		pool:   pool,
+		schema: schema,
+		lockID: migrations.LockID("seal", schema),
+		opts:   opts,
+		kick:   make(chan struct{}, 1),
 	}
 	lctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
@@ -159,11 +157,4 @@ func (s *Store) listenOnce(ctx context.Context) error {
 		}
 		s.sealed.Notify()
 	}
-}
-
-// appendLockKey is the appender lock's two-part key, both halves positive so
-// that they read back unchanged from pg_locks (classid and objid are oids).
-func appendLockKey(schema string) [2]int32 {
-	id := migrations.LockID("append", schema)
-	return [2]int32{int32(id>>32) & 0x7fffffff, int32(id) & 0x7fffffff}
 }
