@@ -22,6 +22,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("appending with any version appends after the head", func(t *testing.T) { testAnyVersion(t, b) })
 	t.Run("concurrent appends to one stream: exactly one wins per version", func(t *testing.T) { testOneWinnerPerVersion(t, b) })
 	t.Run("a subscriber gets every event exactly once while writers run and some transactions are held open", func(t *testing.T) { testConcurrentSubscriber(t, b) })
+	t.Run("32 writers for a second: every append gets its positions and the log holds each event once", func(t *testing.T) { testManyWriters(t, b) })
 	t.Run("a rolled-back append leaves no trace", func(t *testing.T) { testRolledBack(t, b) })
 	t.Run("cancelling the context mid-append writes nothing", func(t *testing.T) { testCancelMidAppend(t, b) })
 	t.Run("re-appending a stored event id is refused and writes nothing", func(t *testing.T) { testDuplicateID(t, b) })
@@ -320,6 +321,48 @@ func testConcurrentSubscriber(t *testing.T, b Backend) {
 	}
 	checkDense(t, all)
 	mustVerify(t, s, int64(len(want)))
+}
+
+func testManyWriters(t *testing.T, b Backend) {
+	s := b.New(t, nil)
+	const writers = 32
+	end := time.Now().Add(time.Second)
+	var mu sync.Mutex
+	at := make(map[uuid.UUID]int64) // event id -> position Append returned
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stream, version := fmt.Sprintf("writer-%d", w), int64(0)
+			for time.Now().Before(end) {
+				e := ev(`{}`)
+				actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				res, err := s.Append(actx, stream, version, []eventstore.NewEvent{e})
+				cancel()
+				if err != nil || res.FirstPosition == 0 {
+					t.Errorf("writer %d: %+v %v", w, res, err)
+					return
+				}
+				version = res.Version
+				mu.Lock()
+				at[e.ID] = res.FirstPosition
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	all := readAll(t, s)
+	checkDense(t, all)
+	if len(all) != len(at) {
+		t.Fatalf("log holds %d events, %d were appended", len(all), len(at))
+	}
+	for _, e := range all {
+		if at[e.ID] != e.Position {
+			t.Fatalf("event %s: Append said position %d, the log has it at %d", e.ID, at[e.ID], e.Position)
+		}
+	}
+	mustVerify(t, s, int64(len(all)))
 }
 
 func testRolledBack(t *testing.T, b Backend) {
