@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -38,6 +37,9 @@ type Store struct {
 	opts     Options
 	appendMu sync.Mutex // one in-process writer at a time, so none busy-waits
 	appended follow.Broadcast
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared once: parsing is a fifth of an append's CPU
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -83,7 +85,52 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
+
+// stmt returns the statement for q, prepared on first use (not at Open: the
+// tables may not be migrated yet).
+func (s *Store) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = make(map[string]*sql.Stmt)
+	}
+	s.stmts[q] = st
+	return st, nil
+}
+
+// txStmt is stmt bound to a transaction.
+func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	st, err := s.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st), nil
+}
+
+// query runs a prepared query outside any transaction.
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
 
 // Append implements eventstore.Store.
 func (s *Store) Append(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent) (eventstore.AppendResult, error) {
@@ -107,29 +154,27 @@ func (s *Store) appendTx(ctx context.Context, stream string, expected int64, eve
 	}
 	defer tx.Rollback()
 
-	version, head := int64(0), eventstore.GenesisHash
-	err = tx.QueryRowContext(ctx, `SELECT version, head_hash FROM streams WHERE stream_id = ?`, stream).Scan(&version, &head)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	heads, err := s.txStmt(ctx, tx, headsSQL)
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	var version, position int64
+	var head, ledger []byte
+	if err := heads.QueryRowContext(ctx, stream).Scan(&version, &head, &position, &ledger); err != nil {
 		return eventstore.AppendResult{}, err
 	}
 	if expected != eventstore.AnyVersion && expected != version {
 		return eventstore.AppendResult{}, &eventstore.ConflictError{Stream: stream, Expected: expected, Actual: version}
-	}
-	position, ledger := int64(0), eventstore.GenesisHash
-	err = tx.QueryRowContext(ctx, `SELECT position, ledger_hash FROM events ORDER BY position DESC LIMIT 1`).Scan(&position, &ledger)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return eventstore.AppendResult{}, err
 	}
 	prepared, err := eventstore.Prepare(stream, version, head, events, time.Now())
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}
 	res := eventstore.AppendResult{FirstPosition: position + 1}
-	stmt, err := tx.PrepareContext(ctx, insertEventSQL)
+	stmt, err := s.txStmt(ctx, tx, insertEventSQL)
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}
-	defer stmt.Close()
 	for i := range prepared {
 		e := &prepared[i]
 		position++
@@ -144,9 +189,11 @@ func (s *Store) appendTx(ctx context.Context, stream string, expected int64, eve
 		}
 	}
 	last := prepared[len(prepared)-1]
-	if _, err := tx.ExecContext(ctx, `INSERT INTO streams (stream_id, version, head_hash) VALUES (?, ?, ?)
-		ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash`,
-		stream, last.Version, last.Hash); err != nil {
+	upsert, err := s.txStmt(ctx, tx, upsertStreamSQL)
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if _, err := upsert.ExecContext(ctx, stream, last.Version, last.Hash); err != nil {
 		return eventstore.AppendResult{}, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -157,6 +204,16 @@ func (s *Store) appendTx(ctx context.Context, stream string, expected int64, eve
 	return res, nil
 }
 
+// headsSQL reads, in one statement, the stream's head and the log's last
+// position and ledger hash (genesis values when there are none).
+const headsSQL = `SELECT coalesce(s.version, 0), coalesce(s.head_hash, zeroblob(32)),
+	coalesce(e.position, 0), coalesce(e.ledger_hash, zeroblob(32))
+	FROM (SELECT 1) LEFT JOIN streams s ON s.stream_id = ?
+	LEFT JOIN (SELECT position, ledger_hash FROM events ORDER BY position DESC LIMIT 1) e ON true`
+
+const upsertStreamSQL = `INSERT INTO streams (stream_id, version, head_hash) VALUES (?, ?, ?)
+	ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash`
+
 const insertEventSQL = `INSERT INTO events (position, stream_id, version, id, type, schema_version, payload,
 	actor_id, actor_role, correlation_id, causation_id, recorded_at, prev_hash, hash, ledger_hash)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -166,7 +223,8 @@ const selectEventSQL = `SELECT position, stream_id, version, id, type, schema_ve
 
 // ReadStream implements eventstore.Store.
 func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int64, limit int) ([]eventstore.Event, error) {
-	events, _, err := queryEvents(ctx, s.db, selectEventSQL+`WHERE stream_id = ? AND version > ? ORDER BY version LIMIT ?`, stream, afterVersion, sqlLimit(limit))
+	rows, err := s.query(ctx, selectEventSQL+`WHERE stream_id = ? AND version > ? ORDER BY version LIMIT ?`, stream, afterVersion, sqlLimit(limit))
+	events, _, err := scanEvents(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("read stream %s: %w", stream, err)
 	}
@@ -176,7 +234,8 @@ func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int6
 // ReadAll implements eventstore.Store. Appends are serialised, so every
 // position below the highest visible one is already committed.
 func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]eventstore.Event, error) {
-	events, _, err := queryEvents(ctx, s.db, selectEventSQL+`WHERE position > ? ORDER BY position LIMIT ?`, after, sqlLimit(limit))
+	rows, err := s.query(ctx, selectEventSQL+`WHERE position > ? ORDER BY position LIMIT ?`, after, sqlLimit(limit))
+	events, _, err := scanEvents(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("read all after %d: %w", after, err)
 	}
@@ -198,13 +257,9 @@ func (s *Store) Head(ctx context.Context) (int64, error) {
 	return head, nil
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-// queryEvents reads events with their stored ledger hashes.
-func queryEvents(ctx context.Context, db querier, q string, args ...any) ([]eventstore.Event, [][]byte, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
+// scanEvents reads the rows of a selectEventSQL query (and its error) into
+// events with their stored ledger hashes.
+func scanEvents(rows *sql.Rows, err error) ([]eventstore.Event, [][]byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}

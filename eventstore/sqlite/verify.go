@@ -22,7 +22,7 @@ func (s *Store) Verify(ctx context.Context) (eventstore.VerifyReport, error) {
 	v := chain.New()
 	after := int64(0)
 	for !v.Failed() {
-		events, ledger, err := queryEvents(ctx, tx, selectEventSQL+`WHERE position > ? ORDER BY position LIMIT ?`, after, verifyBatch)
+		events, ledger, err := scanEvents(tx.QueryContext(ctx, selectEventSQL+`WHERE position > ? ORDER BY position LIMIT ?`, after, verifyBatch))
 		if err != nil {
 			return eventstore.VerifyReport{}, fmt.Errorf("verify: read after %d: %w", after, err)
 		}
