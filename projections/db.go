@@ -69,9 +69,6 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 // Dialect tells which database this is.
 func (db *DB) Dialect() Dialect { return db.dialect }
 
-// Schema is the PostgreSQL schema ("" on SQLite).
-func (db *DB) Schema() string { return db.schema }
-
 // Rebind adapts a query written with ? placeholders to the dialect, for
 // packages that keep their own tables in this database.
 func (db *DB) Rebind(q string) string { return db.rebind(q) }

@@ -57,15 +57,15 @@ type advisoryElector struct {
 	watched bool
 }
 
-// LockKey is the advisory-lock key of a worker name within a schema.
-func LockKey(schema, name string) int64 {
+// lockKey is the advisory-lock key of a worker name within a schema.
+func lockKey(schema, name string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte("appraisal\x00" + schema + "\x00" + name))
 	return int64(h.Sum64())
 }
 
 func (e *advisoryElector) Acquire(ctx context.Context, name string) (context.Context, func(), error) {
-	key := LockKey(e.schema, name)
+	key := lockKey(e.schema, name)
 	for {
 		lead, cancel, err := e.try(ctx, key)
 		if err != nil {

@@ -81,6 +81,17 @@ func TestReadSideNotifies(t *testing.T) {
 				t.Errorf("%d %s notifications, want %d (all: %v)", kinds[k], k, n, kinds)
 			}
 		}
+		// The mail integration marks what it sent; it is no longer pending.
+		list, err := relay.Pending(ctx, rs.DB, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := relay.MarkSent(ctx, rs.DB, list[0].EventID, list[0].RecipientID, list[0].Kind, sc.Now); err != nil {
+			t.Fatal(err)
+		}
+		if rest, err := relay.Pending(ctx, rs.DB, 1000); err != nil || len(rest) != len(list)-1 {
+			t.Fatalf("%d pending after marking one of %d sent (%v)", len(rest), len(list), err)
+		}
 		sum, err := rs.Reader.Summary(ctx, sc.Cycle)
 		if err != nil || sum.State != domain.StatePublished || len(sum.OpenAppeals) != 0 {
 			t.Fatalf("summary = %+v, %v", sum, err)
