@@ -39,6 +39,8 @@ type DB struct {
 	schema string
 	// connConfig opens the dedicated leader-election connection (PostgreSQL).
 	connConfig *pgx.ConnConfig
+	// poolSize is the pgx pool's connection limit (0 on SQLite).
+	poolSize int
 }
 
 // Open returns the read-model database of an event store backend: SQLite
@@ -56,7 +58,8 @@ func Open(ctx context.Context, store eventstore.Store) (*DB, error) {
 
 // OpenPostgres wraps a pgx pool; the pool's search_path decides the schema.
 func OpenPostgres(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
-	db := &DB{sql: stdlib.OpenDBFromPool(pool), dialect: Postgres, connConfig: pool.Config().ConnConfig}
+	db := &DB{sql: stdlib.OpenDBFromPool(pool), dialect: Postgres, connConfig: pool.Config().ConnConfig,
+		poolSize: int(pool.Config().MaxConns)}
 	if err := db.sql.QueryRowContext(ctx, "SELECT current_schema()").Scan(&db.schema); err != nil {
 		return nil, fmt.Errorf("read current schema: %w", err)
 	}
@@ -65,6 +68,9 @@ func OpenPostgres(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
 
 // SQL is the underlying handle.
 func (db *DB) SQL() *sql.DB { return db.sql }
+
+// PoolSize is the PostgreSQL pool's connection limit (0 on SQLite).
+func (db *DB) PoolSize() int { return db.poolSize }
 
 // Dialect tells which database this is.
 func (db *DB) Dialect() Dialect { return db.dialect }

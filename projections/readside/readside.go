@@ -18,6 +18,13 @@ import (
 	"github.com/appraisal-hr/appraisal/projections/relay"
 )
 
+// minPool is how many connections the read side may hold at once on
+// PostgreSQL: one batch transaction per projection and the relay, the index
+// and the runner's subscriptions, the notification handler. With fewer they
+// queue for connections (slower, never deadlocked: no transaction waits on
+// anything but the database).
+const minPool = 8
+
 // Config configures the read side.
 type Config struct {
 	Bus    relay.BusConfig // Kind "": no bus, no relay (one-shot commands)
@@ -50,6 +57,10 @@ func New(ctx context.Context, store eventstore.Store, cfg Config) (*ReadSide, er
 	db, err := projections.Open(ctx, store)
 	if err != nil {
 		return nil, err
+	}
+	if size := db.PoolSize(); db.Dialect() == projections.Postgres && size < minPool {
+		cfg.Logger.Warn("the database pool is small for the read side: add pool_max_conns=16 (or more) to APPRAISAL_DATABASE_URL",
+			"pool_max_conns", size, "read side uses up to", minPool)
 	}
 	index := cycles.NewIndex(store, cfg.Logger)
 	rs := &ReadSide{DB: db, Index: index, Reader: cycles.NewReader(db), Auditor: cycles.NewAuditor(index),
