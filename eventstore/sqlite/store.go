@@ -171,19 +171,25 @@ func (s *Store) appendTx(ctx context.Context, stream string, expected int64, eve
 		return eventstore.AppendResult{}, err
 	}
 	res := eventstore.AppendResult{FirstPosition: position + 1}
-	stmt, err := s.txStmt(ctx, tx, insertEventSQL)
-	if err != nil {
-		return eventstore.AppendResult{}, err
-	}
-	for i := range prepared {
-		e := &prepared[i]
-		position++
-		ledger = eventstore.LedgerHash(ledger, position, e.Hash)
-		if _, err := stmt.ExecContext(ctx, position, e.StreamID, e.Version, e.ID.String(), e.Type, e.SchemaVersion,
-			string(e.Payload), e.Actor.ID, e.Actor.Role, e.CorrelationID.String(), e.CausationID.String(),
-			formatTime(e.RecordedAt), e.PrevHash, e.Hash, ledger); err != nil {
+	args := make([]any, 0, insertChunk*insertColumns)
+	for start := 0; start < len(prepared); start += insertChunk {
+		chunk := prepared[start:min(start+insertChunk, len(prepared))]
+		args = args[:0]
+		for i := range chunk {
+			e := &chunk[i]
+			position++
+			ledger = eventstore.LedgerHash(ledger, position, e.Hash)
+			args = append(args, position, e.StreamID, e.Version, e.ID.String(), e.Type, e.SchemaVersion,
+				string(e.Payload), e.Actor.ID, e.Actor.Role, e.CorrelationID.String(), e.CausationID.String(),
+				formatTime(e.RecordedAt), e.PrevHash, e.Hash, ledger)
+		}
+		stmt, err := s.txStmt(ctx, tx, insertEventsSQL(len(chunk)))
+		if err != nil {
+			return eventstore.AppendResult{}, err
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			if isUniqueViolation(err, "events.id") {
-				return eventstore.AppendResult{}, fmt.Errorf("%w: %s", eventstore.ErrDuplicateEvent, e.ID)
+				return eventstore.AppendResult{}, fmt.Errorf("%w: %v", eventstore.ErrDuplicateEvent, err)
 			}
 			return eventstore.AppendResult{}, err
 		}
@@ -214,9 +220,21 @@ const headsSQL = `SELECT coalesce(s.version, 0), coalesce(s.head_hash, zeroblob(
 const upsertStreamSQL = `INSERT INTO streams (stream_id, version, head_hash) VALUES (?, ?, ?)
 	ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash`
 
-const insertEventSQL = `INSERT INTO events (position, stream_id, version, id, type, schema_version, payload,
+// Events go in as multi-row INSERTs of up to insertChunk rows, so a batch
+// costs a few statements, not one per event, and at most insertChunk
+// distinct statements are ever prepared.
+const (
+	insertChunk   = 32
+	insertColumns = 15
+)
+
+// insertEventsSQL inserts n events.
+func insertEventsSQL(n int) string {
+	row := "(?" + strings.Repeat(", ?", insertColumns-1) + ")"
+	return `INSERT INTO events (position, stream_id, version, id, type, schema_version, payload,
 	actor_id, actor_role, correlation_id, causation_id, recorded_at, prev_hash, hash, ledger_hash)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES ` + row + strings.Repeat(", "+row, n-1)
+}
 
 const selectEventSQL = `SELECT position, stream_id, version, id, type, schema_version, payload,
 	actor_id, actor_role, correlation_id, causation_id, recorded_at, prev_hash, hash, ledger_hash FROM events `
