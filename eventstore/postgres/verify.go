@@ -66,7 +66,7 @@ func (s *Store) verifyLog(ctx context.Context, tx pgx.Tx, v *chain.Verifier) err
 		case position != nil:
 			v.Sealed(*position, &e, ledgerHash)
 		case head.key.after(k):
-			v.Fail(v.Report().LastPosition+1, e.StreamID, fmt.Sprintf("event %s/%d is not in the ledger: it was inserted behind the store", e.StreamID, e.Version))
+			v.Fail(v.Report().LastPosition+1, e.StreamID, fmt.Sprintf("event %s/%d is not where the ledger puts any event: it was inserted or moved behind the store", e.StreamID, e.Version))
 		default:
 			v.Unsealed(&e)
 		}
