@@ -217,6 +217,70 @@ func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 	return nil
 }
 
+// SyncIDs is Sync limited to the given ids of a group: each id present in
+// docs is written when its JSON changed, each id absent from docs deleted.
+// It reads only those ids, so a few documents of a large group are kept up
+// to date without listing the group.
+func (t *Tx) SyncIDs(ctx context.Context, collection, grp string, ids []string, docs map[string]any) error {
+	old, err := t.bodies(ctx, collection, ids)
+	if err != nil {
+		return err
+	}
+	var changed []row
+	for _, id := range ids {
+		prev, had := old[id]
+		v, want := docs[id]
+		switch {
+		case want:
+			body, err := json.Marshal(v)
+			if err != nil {
+				return fmt.Errorf("encode %s/%s: %w", collection, id, err)
+			}
+			if !had || prev != string(body) {
+				changed = append(changed, row{collection: collection, id: id, grp: grp, body: body})
+			}
+		case had:
+			if err := t.Delete(ctx, collection, id); err != nil {
+				return err
+			}
+		}
+	}
+	return t.writeMany(ctx, changed)
+}
+
+// bodies reads the stored JSON of the given ids of a collection.
+func (t *Tx) bodies(ctx context.Context, collection string, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(writeRows, len(ids))]
+		ids = ids[len(chunk):]
+		args := []any{t.projection, t.generation, collection}
+		marks := make([]string, len(chunk))
+		for i, id := range chunk {
+			marks[i] = "?"
+			args = append(args, id)
+		}
+		rows, err := t.tx.QueryContext(ctx, t.db.rebind(`SELECT doc_id, body FROM projection_documents
+			WHERE projection = ? AND generation = ? AND collection = ? AND doc_id IN (`+strings.Join(marks, ", ")+`)`), args...)
+		if err != nil {
+			return nil, fmt.Errorf("read %s documents: %w", collection, err)
+		}
+		for rows.Next() {
+			var id, body string
+			if err := rows.Scan(&id, &body); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read %s documents: %w", collection, err)
+			}
+			out[id] = body
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read %s documents: %w", collection, err)
+		}
+	}
+	return out, nil
+}
+
 // Document is one stored read-model document.
 type Document struct {
 	ID       string

@@ -224,6 +224,19 @@ func (ix *Index) EventsOf(cycle uuid.UUID, upTo int64, employees []uuid.UUID) []
 	return merge(domain.UpToPosition(shared, upTo), reviews)
 }
 
+// LastReview is the position of the cycle's last review event at or below
+// upTo (0 when none).
+func (ix *Index) LastReview(cycle uuid.UUID, upTo int64) int64 {
+	ix.mu.RLock()
+	reviews := ix.reviews[cycle]
+	ix.mu.RUnlock()
+	reviews = domain.UpToPosition(reviews, upTo)
+	if len(reviews) == 0 {
+		return 0
+	}
+	return reviews[len(reviews)-1].Position
+}
+
 // merge interleaves two position-ordered lists.
 func merge(a, b []domain.Recorded) []domain.Recorded {
 	out := make([]domain.Recorded, 0, len(a)+len(b))

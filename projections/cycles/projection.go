@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -79,7 +80,7 @@ func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore
 		return nil
 	}
 	if cycle, ok := reviewCycle(e.StreamID); ok {
-		tx.Touch(cycle.String())
+		tx.Touch(cycle.String() + "/" + e.StreamID[len(e.StreamID)-36:])
 		return nil
 	}
 	// Prepare made the index hold every cycle created up to e.
@@ -92,16 +93,54 @@ func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore
 // Finish recomputes the touched cycles as of the batch's last event.
 func (p *Projection) Finish(ctx context.Context, tx *projections.Tx) error {
 	upTo := tx.Position()
-	for _, key := range tx.Touched() {
-		cycle, err := uuid.Parse(key)
-		if err != nil {
-			return fmt.Errorf("touched cycle %q: %w", key, err)
+	touched, order, err := touchedCycles(tx.Touched())
+	if err != nil {
+		return err
+	}
+	for _, cycle := range order {
+		employees := touched[cycle]
+		if employees != nil {
+			done, err := p.projectUnits(ctx, tx, cycle, upTo, employees)
+			if err != nil || done {
+				return err
+			}
 		}
 		if err := p.project(ctx, tx, cycle, upTo); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// touchedCycles reads the keys Apply noted: "cycle" for a whole cycle,
+// "cycle/employee" for one employee's reviews. A cycle touched whole maps to
+// nil; otherwise to its touched employees.
+func touchedCycles(keys []string) (map[uuid.UUID][]uuid.UUID, []uuid.UUID, error) {
+	out := map[uuid.UUID][]uuid.UUID{}
+	var order []uuid.UUID
+	for _, key := range keys {
+		c, e, one := strings.Cut(key, "/")
+		cycle, err := uuid.Parse(c)
+		if err != nil {
+			return nil, nil, fmt.Errorf("touched cycle %q: %w", key, err)
+		}
+		list, seen := out[cycle]
+		if !seen {
+			order = append(order, cycle)
+		}
+		switch {
+		case !one:
+			out[cycle] = nil
+		case seen && list == nil:
+		default:
+			emp, err := uuid.Parse(e)
+			if err != nil {
+				return nil, nil, fmt.Errorf("touched employee %q: %w", key, err)
+			}
+			out[cycle] = append(list, emp)
+		}
+	}
+	return out, order, nil
 }
 
 // project writes one cycle's documents as of upTo.
@@ -167,8 +206,8 @@ func fillSummary(s *Summary, ev domain.Evaluation) {
 	s.EngineVersion = res.EngineVersion
 	s.Employees = len(res.Employees)
 	s.Approvable = res.Approvable()
-	s.Blockers, s.Flags = res.Blockers, res.Flags
-	s.OpenAppeals = ev.Appeals.Open
+	s.Blockers, s.Flags = byUnit(res.Blockers), sortedFlags(res.Flags)
+	s.OpenAppeals = sortedIDs(ev.Appeals.Open)
 	s.Distribution = distribution(res.Units)
 }
 
