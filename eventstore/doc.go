@@ -17,6 +17,7 @@
 //	store.Schema() string                  // the schema the store lives in
 //	store.Migrate(ctx, logger)             // both backends: every area's migrations (migrations.Apply)
 //	(*postgres.Store).Lag(ctx)             // backlog held back by the oldest open transaction
+//	(*postgres.Store).Collector()          // the same as Prometheus gauges, for serve's registry
 //	eventstoretest.NewSQLite(t) *sqlite.Store     // migrated store in t.TempDir()
 //	eventstoretest.NewPostgres(t) *postgres.Store // migrated store in a fresh schema, dropped after the test;
 //	                                              // skips (or fails under APPRAISAL_REQUIRE_POSTGRES=1)

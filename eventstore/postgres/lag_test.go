@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
 	"github.com/appraisal-hr/appraisal/eventstore/eventstoretest"
@@ -34,6 +35,20 @@ func TestLagNamesTheSlowAppend(t *testing.T) {
 	// older than ours, never younger.
 	if lag.OldestTxPID == 0 || lag.OldestTxAge < 250*time.Millisecond {
 		t.Fatalf("lag does not show the slow append: %+v", lag)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(s.Collector())
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == "appraisal_eventstore_oldest_transaction_seconds" && f.GetMetric()[0].GetGauge().GetValue() < 0.25 {
+			t.Fatalf("metric %s = %v", f.GetName(), f.GetMetric()[0].GetGauge().GetValue())
+		}
+	}
+	if len(families) != 2 {
+		t.Fatalf("%d metric families, want 2", len(families))
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
