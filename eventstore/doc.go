@@ -61,8 +61,9 @@
 // ledger hash is written with each event, and a streams table holds each
 // stream's version and head hash (the concurrency check, and at verify time a
 // check that no stream lost events at the end of the log). PostgreSQL lets
-// appends run concurrently; see package postgres for how positions are sealed
-// gap-free with the xid8 watermark.
+// appends run concurrently and orders them by (xid8 transaction id, sequence);
+// see package postgres for how positions are sealed gap-free behind a barrier
+// only appends can hold.
 //
 // Old schema versions are upcast on read by the functions registered in
 // Upcasters; the stored event, and so its hash, never changes.

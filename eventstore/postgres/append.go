@@ -116,31 +116,44 @@ const insertManySQL = insertColumns + `SELECT * FROM unnest($1::text[], $2::bigi
 // copyThreshold is the batch size from which COPY beats one INSERT.
 const copyThreshold = 16
 
+// appendingSQL takes the schema's append lock, shared: appends never wait for
+// each other, only for a seal in progress (see package doc). It runs before
+// the append writes, so before its transaction has an id.
+const appendingSQL = `SELECT pg_advisory_xact_lock_shared($1)`
+
 // insert writes an append's events atomically and returns the transaction
-// id and the last key: one statement for small appends (its own
-// transaction), COPY inside a transaction for batches.
-func (s *Store) insert(ctx context.Context, events []eventstore.Event) (tx uint64, last key, err error) {
-	var rows pgx.Rows
-	switch {
-	case len(events) >= copyThreshold:
+// id and the last key: the append lock and one INSERT sent together as one
+// implicit transaction (one round trip) for small appends, COPY inside a
+// transaction for batches.
+func (s *Store) insert(ctx context.Context, events []eventstore.Event) (uint64, key, error) {
+	if len(events) >= copyThreshold {
 		return s.insertCopy(ctx, events)
-	case len(events) == 1:
-		e := events[0]
-		rows, err = s.pool.Query(ctx, insertOneSQL, e.StreamID, e.Version, e.ID, e.Type, e.SchemaVersion, string(e.Payload),
-			e.Actor.ID, e.Actor.Role, e.CorrelationID, e.CausationID, e.RecordedAt, e.PrevHash, e.Hash)
-	default:
-		rows, err = s.pool.Query(ctx, insertManySQL, columns(events)...)
 	}
+	b := &pgx.Batch{}
+	b.Queue(appendingSQL, s.appendLock)
+	if len(events) == 1 {
+		e := events[0]
+		b.Queue(insertOneSQL, e.StreamID, e.Version, e.ID, e.Type, e.SchemaVersion, string(e.Payload),
+			e.Actor.ID, e.Actor.Role, e.CorrelationID, e.CausationID, e.RecordedAt, e.PrevHash, e.Hash)
+	} else {
+		b.Queue(insertManySQL, columns(events)...)
+	}
+	results := s.pool.SendBatch(ctx, b)
+	defer results.Close()
+	if _, err := results.Exec(); err != nil {
+		return 0, key{}, err
+	}
+	rows, err := results.Query()
 	if err != nil {
 		return 0, key{}, insertError(err)
 	}
+	var last key
 	for rows.Next() {
 		var k key
 		if err := rows.Scan(&k.tx, &k.seq); err != nil {
 			rows.Close()
 			return 0, key{}, err
 		}
-		tx = k.tx
 		if k.after(last) {
 			last = k
 		}
@@ -149,7 +162,12 @@ func (s *Store) insert(ctx context.Context, events []eventstore.Event) (tx uint6
 	if err := rows.Err(); err != nil {
 		return 0, key{}, insertError(err)
 	}
-	return tx, last, nil
+	// The implicit transaction commits at the batch's end: only a clean
+	// Close means the events are stored.
+	if err := results.Close(); err != nil {
+		return 0, key{}, insertError(err)
+	}
+	return last.tx, last, nil
 }
 
 // insertCopy writes a batch with COPY, then reads back its transaction id and
@@ -160,6 +178,9 @@ func (s *Store) insertCopy(ctx context.Context, events []eventstore.Event) (uint
 		return 0, key{}, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, appendingSQL, s.appendLock); err != nil {
+		return 0, key{}, err
+	}
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"events"}, copyColumns, pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
 		e := &events[i]
 		return []any{e.StreamID, e.Version, e.ID, e.Type, int32(e.SchemaVersion), string(e.Payload), e.Actor.ID, e.Actor.Role,

@@ -18,9 +18,9 @@ type Lag struct {
 	OldestTxDB    string        // the database it runs in
 }
 
-// Lag reports how many committed events wait for a position and which
-// transaction holds the watermark back. Any transaction with an xid in the
-// whole cluster counts, which is the limit of the xid8 watermark.
+// Lag reports how many committed events wait for a position and the oldest
+// append in flight, which holds the next seal (and so every append's return
+// and every reader) back until it ends.
 func (s *Store) Lag(ctx context.Context) (Lag, error) {
 	var l Lag
 	head, err := readHead(ctx, s.pool)
@@ -35,8 +35,10 @@ func (s *Store) Lag(ctx context.Context) (Lag, error) {
 	var ageMicros int64
 	err = s.pool.QueryRow(ctx, `SELECT pid, (extract(epoch FROM now() - xact_start) * 1e6)::bigint,
 		left(coalesce(query, ''), 200), coalesce(datname, '')
-		FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
-		ORDER BY age(backend_xid) DESC LIMIT 1`).Scan(&l.OldestTxPID, &ageMicros, &l.OldestTxQuery, &l.OldestTxDB)
+		FROM pg_stat_activity a WHERE backend_xid IS NOT NULL AND EXISTS (
+			SELECT FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+				AND l.classid = (($1::bigint >> 32) & 4294967295)::oid AND l.objid = ($1::bigint & 4294967295)::oid)
+		ORDER BY age(backend_xid) DESC LIMIT 1`, s.appendLock).Scan(&l.OldestTxPID, &ageMicros, &l.OldestTxQuery, &l.OldestTxDB)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return l, nil
 	}
@@ -53,7 +55,7 @@ func (s *Store) warnHeldBack(ctx context.Context, waited time.Duration) {
 		s.opts.Logger.Warn("append waits for its seal; lag unknown", "schema", s.schema, "waited", waited, "err", err)
 		return
 	}
-	s.opts.Logger.Warn("append waits for its seal: an older transaction holds the watermark back",
+	s.opts.Logger.Warn("appends wait for their seal: an older append is still in flight",
 		"schema", s.schema, "waited", waited, "unsealed", l.Unsealed,
 		"oldest_tx_pid", l.OldestTxPID, "oldest_tx_age", l.OldestTxAge, "oldest_tx_db", l.OldestTxDB, "oldest_tx_query", l.OldestTxQuery)
 }

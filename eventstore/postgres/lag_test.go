@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
@@ -31,8 +32,6 @@ func TestLagNamesTheSlowAppend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Other transactions of the cluster count too, so the oldest may be
-	// older than ours, never younger.
 	if lag.OldestTxPID == 0 || lag.OldestTxAge < 250*time.Millisecond {
 		t.Fatalf("lag does not show the slow append: %+v", lag)
 	}
@@ -53,7 +52,36 @@ func TestLagNamesTheSlowAppend(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if lag, err := s.Lag(ctx); err != nil || lag.Unsealed != 0 {
+	if lag, err := s.Lag(ctx); err != nil || lag.Unsealed != 0 || lag.OldestTxPID != 0 {
 		t.Fatalf("lag after the append: %+v %v", lag, err)
+	}
+}
+
+// A write transaction that is not an append (here: another schema's table,
+// kept open) holds neither appends nor readers back.
+func TestOtherWritersDoNotHoldAppendsBack(t *testing.T) {
+	ctx := context.Background()
+	s := eventstoretest.NewPostgres(t)
+	other, err := pgx.Connect(ctx, eventstoretest.FreshSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	tx, err := other.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `CREATE TABLE busy (n int); INSERT INTO busy VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	res, err := s.Append(actx, "a", eventstore.NoStream, event())
+	if err != nil || res.FirstPosition != 1 {
+		t.Fatalf("append beside an open foreign transaction: %+v %v", res, err)
+	}
+	if events, err := s.ReadAll(ctx, 0, 0); err != nil || len(events) != 1 {
+		t.Fatalf("read all: %d events, %v", len(events), err)
 	}
 }

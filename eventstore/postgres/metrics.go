@@ -14,7 +14,7 @@ var (
 	unsealedDesc = prometheus.NewDesc("appraisal_eventstore_unsealed_events",
 		"Committed events not yet given a position: what readers wait for.", nil, nil)
 	oldestTxDesc = prometheus.NewDesc("appraisal_eventstore_oldest_transaction_seconds",
-		"Age of the oldest transaction holding an xid, which holds sealing (appends and readers) back.", nil, nil)
+		"Age of the oldest append in flight, which holds sealing (appends and readers) back.", nil, nil)
 )
 
 // Collector exposes Lag to Prometheus, read at scrape time.

@@ -28,7 +28,7 @@ func scanEvent(rows pgx.Rows, e *eventstore.Event, extra ...any) error {
 // ReadStream implements eventstore.Store. It reads every committed event of
 // the stream, so an append's expected version can be taken from it at once.
 // An event committed but not sealed yet gets a seal first; only when an older
-// transaction holds the watermark back is it returned with Position 0.
+// append in flight holds sealing back is it returned with Position 0.
 func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int64, limit int) ([]eventstore.Event, error) {
 	events, err := s.readStream(ctx, stream, afterVersion, limit)
 	if err == nil && len(events) > 0 && events[len(events)-1].Position == 0 {

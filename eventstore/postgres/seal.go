@@ -126,15 +126,34 @@ func (s *Store) dropLead() {
 	s.sealer = sealer{}
 }
 
-// sealBatch gives positions to the next unsealed events below the watermark,
-// in (tx_id, seq) order, chaining their ledger hashes. The ledger is a pure
-// function of the events in that order, so its insert commits without waiting
-// for the disk (synchronous_commit off): a seal lost in a crash is redone
-// identically. It returns how many events it sealed.
+// sealBatch gives positions to the next unsealed events in (tx_id, seq)
+// order, chaining their ledger hashes, behind a barrier: it first takes the
+// append lock exclusively, which waits for every append in flight to end
+// (each holds the lock, shared, from before it has a transaction id until its
+// commit is visible) and holds new ones back before they get an id. Inside
+// the barrier every event that exists is visible, and every later append will
+// get a larger transaction id, so nothing can ever be inserted before what is
+// sealed now. Only appends hold sealing back, not the other write transactions
+// of the cluster (projections, other applications), as pg_snapshot_xmin would.
+// The ledger is a pure function of the events in that order, so its insert
+// commits without waiting for the disk (synchronous_commit off): a seal lost
+// in a crash is redone identically. It returns how many events it sealed.
 func (s *Store) sealBatch(ctx context.Context) (int, error) {
+	conn := s.sealer.conn
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, s.appendLock); err != nil {
+		return 0, err
+	}
+	locked := true
+	defer func() {
+		if locked {
+			// Closing the connection (dropLead) releases the barrier if this fails.
+			if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, s.appendLock); err != nil {
+				s.dropLead()
+			}
+		}
+	}()
 	head := s.sealer.head
-	rows, err := s.sealer.conn.Query(ctx, `SELECT tx_id, seq, hash FROM events
-		WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+	rows, err := conn.Query(ctx, `SELECT tx_id, seq, hash FROM events WHERE (tx_id, seq) > ($1::xid8, $2::bigint)
 		ORDER BY tx_id, seq LIMIT $3`, head.key.tx, head.key.seq, sealBatch)
 	if err != nil {
 		return 0, err
@@ -165,14 +184,16 @@ func (s *Store) sealBatch(ctx context.Context) (int, error) {
 	if err := rows.Err(); err != nil || len(positions) == 0 {
 		return 0, err
 	}
-	_, err = s.sealer.conn.Exec(ctx, `WITH sealed AS (
+	// The barrier ends with the insert: appends do not read the ledger.
+	_, err = conn.Exec(ctx, `WITH sealed AS (
 			INSERT INTO ledger (position, tx_id, seq, ledger_hash)
 			SELECT * FROM unnest($1::bigint[], $2::xid8[], $3::bigint[], $4::bytea[]))
-		SELECT set_config('synchronous_commit', 'off', true), pg_notify($5, $6)`,
-		positions, txs, seqs, hashes, s.channelName(sealedChannel), strconv.FormatInt(head.position, 10))
+		SELECT set_config('synchronous_commit', 'off', true), pg_notify($5, $6), pg_advisory_unlock($7)`,
+		positions, txs, seqs, hashes, s.channelName(sealedChannel), strconv.FormatInt(head.position, 10), s.appendLock)
 	if err != nil {
 		return 0, err
 	}
+	locked = false
 	s.sealer.head = head
 	s.noteHead(head.position)
 	s.waiters.resolveAll(firsts)

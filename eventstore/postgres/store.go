@@ -25,17 +25,18 @@ type Options struct {
 	// PollInterval is the subscriptions' safety net should a notification be
 	// lost (default 1s).
 	PollInterval time.Duration
-	// StuckAfter is how long an append waits for its seal before logging which
-	// transaction holds the watermark back (default 5s).
+	// StuckAfter is how long appends wait for their seal before the seal loop
+	// logs which append in flight holds it back (default 5s).
 	StuckAfter time.Duration
 }
 
 // Store is the PostgreSQL event store.
 type Store struct {
-	pool   *pgxpool.Pool
-	schema string
-	lockID int64 // advisory lock of the sealer, per schema
-	opts   Options
+	pool       *pgxpool.Pool
+	schema     string
+	lockID     int64 // advisory lock of the sealer, per schema
+	appendLock int64 // advisory lock every append holds (shared) and each seal takes (exclusive), per schema
+	opts       Options
 
 	sealMu  sync.Mutex // guards sealer
 	sealer  sealer
