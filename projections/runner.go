@@ -132,11 +132,21 @@ func (r *Runner) follow(ctx context.Context, p Projection) error {
 		return err
 	}
 	r.setCheckpoint(name, cp)
+	size := r.cfg.Batch
 	for {
 		woken := r.wake.wait()
-		events, err := r.store.ReadAll(ctx, cp, r.cfg.Batch)
+		events, err := r.store.ReadAll(ctx, cp, size)
 		if err != nil {
 			return ignoreDone(ctx, fmt.Errorf("projection %s: read after %d: %w", name, cp, err))
+		}
+		// Far behind (a full batch came back), batches grow up to the
+		// rebuild size: a projection's per-batch cost is paid less often
+		// while it catches up, and its documents do not depend on where
+		// batches end. Caught up, they shrink back for low latency.
+		if len(events) == size {
+			size = min(size*4, max(rebuildBatchOf(p), r.cfg.Batch))
+		} else {
+			size = r.cfg.Batch
 		}
 		if len(events) > 0 {
 			next, err := r.db.applyBatch(ctx, p, batch{gen: activeGeneration, from: cp}, events)

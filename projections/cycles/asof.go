@@ -38,9 +38,10 @@ type Auditor struct {
 	scopes map[scopeKey]scoring.Input
 }
 
+// scopeKey is a cycle as of its last shared event.
 type scopeKey struct {
-	cycle    uuid.UUID
-	position int64
+	cycle      uuid.UUID
+	lastShared int64
 }
 
 // scopeCache is how many scopes an Auditor keeps.
@@ -166,10 +167,11 @@ func (a *Auditor) Recommendations(ctx context.Context, cycle uuid.UUID, at AsOf)
 var ErrNotInScope = errors.New("not in the cycle's scope")
 
 // scope is the cycle's engine input without any review fact as of pos: who
-// is in scope, in which unit. The log below pos never changes, so the last
-// few answers are kept; as-of queries of one decision share one.
+// is in scope, in which unit. It depends on the shared events only, and the
+// log below pos never changes, so the last few answers are kept, keyed by
+// the last shared event; as-of queries between two shared events share one.
 func (a *Auditor) scope(cycle uuid.UUID, pos int64) (scoring.Input, error) {
-	key := scopeKey{cycle, pos}
+	key := scopeKey{cycle, a.index.LastShared(pos)}
 	a.mu.Lock()
 	in, ok := a.scopes[key]
 	a.mu.Unlock()

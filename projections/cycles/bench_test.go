@@ -141,15 +141,18 @@ func BenchmarkCyclesOn10kEmployees(b *testing.B) {
 // BenchmarkLagAt500EventsPerSecond appends KPI actuals (each changes a
 // result) to an open cycle in review at a steady 500 events/s (APPRAISAL_BENCH_RATE) for
 // APPRAISAL_BENCH_SECONDS (default 10) and measures, per event, the time
-// from its append returning to the cycles projection committing it (every
-// batch recomputes the cycle; APPRAISAL_BENCH_LAG_PER_UNIT specialists in
-// each of 4 units, default 50).
+// from its append returning to the cycles projection committing it.
+// APPRAISAL_BENCH_LAG_UNITS units (default 20) of a supervisor and
+// APPRAISAL_BENCH_LAG_PER_UNIT specialists (default 9): 200 employees. The
+// writers go through the employees unit by unit, as a unit's people tend to
+// work together, so most batches touch one or two units and take the
+// per-unit path.
 func BenchmarkLagAt500EventsPerSecond(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	store := benchStore(b)
-	sc := projectionstest.NewScenario(b, store, projectionstest.ScenarioConfig{Units: 4,
-		PerUnit: envInt("APPRAISAL_BENCH_LAG_PER_UNIT", 50), Peers: 2, Customers: 1, Score: benchScore,
+	sc := projectionstest.NewScenario(b, store, projectionstest.ScenarioConfig{Units: envInt("APPRAISAL_BENCH_LAG_UNITS", 20),
+		PerUnit: envInt("APPRAISAL_BENCH_LAG_PER_UNIT", 9), Peers: 2, Customers: 1, Score: benchScore,
 		BudgetMode: scoring.BudgetProrate, Bulk: true})
 	sc.Open()
 	sc.Review()

@@ -224,6 +224,20 @@ func (ix *Index) EventsOf(cycle uuid.UUID, upTo int64, employees []uuid.UUID) []
 	return merge(domain.UpToPosition(shared, upTo), reviews)
 }
 
+// LastShared is the position of the last shared event (organisation,
+// templates, policies, cycles) at or below upTo: what a cycle's scope
+// depends on.
+func (ix *Index) LastShared(upTo int64) int64 {
+	ix.mu.RLock()
+	shared := ix.shared
+	ix.mu.RUnlock()
+	shared = domain.UpToPosition(shared, upTo)
+	if len(shared) == 0 {
+		return 0
+	}
+	return shared[len(shared)-1].Position
+}
+
 // LastReview is the position of the cycle's last review event at or below
 // upTo (0 when none).
 func (ix *Index) LastReview(cycle uuid.UUID, upTo int64) int64 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,6 +41,9 @@ const indexWait = 30 * time.Second
 // touches exactly what the live runner touched.
 type Projection struct {
 	index *Index
+
+	mu     sync.Mutex
+	scopes map[scopeKey]domain.Folded
 }
 
 var (
@@ -50,7 +54,9 @@ var (
 )
 
 // NewProjection returns the cycles projection reading history from index.
-func NewProjection(index *Index) *Projection { return &Projection{index: index} }
+func NewProjection(index *Index) *Projection {
+	return &Projection{index: index, scopes: map[scopeKey]domain.Folded{}}
+}
 
 // Name is Name.
 func (p *Projection) Name() string { return Name }
