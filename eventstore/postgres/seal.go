@@ -140,9 +140,6 @@ func (s *Store) dropLead() {
 // in a crash is redone identically. It returns how many events it sealed.
 func (s *Store) sealBatch(ctx context.Context) (int, error) {
 	conn := s.sealer.conn
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, s.appendLock); err != nil {
-		return 0, err
-	}
 	locked := true
 	defer func() {
 		if locked {
@@ -152,9 +149,19 @@ func (s *Store) sealBatch(ctx context.Context) (int, error) {
 			}
 		}
 	}()
+	// One round trip: the read runs after the lock is granted, so its
+	// snapshot is taken inside the barrier.
 	head := s.sealer.head
-	rows, err := conn.Query(ctx, `SELECT tx_id, seq, hash FROM events WHERE (tx_id, seq) > ($1::xid8, $2::bigint)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_lock($1)`, s.appendLock)
+	b.Queue(`SELECT tx_id, seq, hash FROM events WHERE (tx_id, seq) > ($1::xid8, $2::bigint)
 		ORDER BY tx_id, seq LIMIT $3`, head.key.tx, head.key.seq, sealBatch)
+	results := conn.SendBatch(ctx, b)
+	defer results.Close()
+	if _, err := results.Exec(); err != nil {
+		return 0, err
+	}
+	rows, err := results.Query()
 	if err != nil {
 		return 0, err
 	}
@@ -181,7 +188,10 @@ func (s *Store) sealBatch(ctx context.Context) (int, error) {
 		positions, txs, seqs, hashes = append(positions, head.position), append(txs, k.tx), append(seqs, k.seq), append(hashes, head.hash)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(positions) == 0 {
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if err := results.Close(); err != nil || len(positions) == 0 {
 		return 0, err
 	}
 	// The barrier ends with the insert: appends do not read the ledger.
