@@ -91,6 +91,9 @@ type CheckResult struct {
 	Position   int64
 	Live       Digest
 	Rebuilt    Digest
+	// StoredVersion is the version the live read model was built with; when
+	// it is not the code's, a mismatch means "rebuild", not "corrupted".
+	StoredVersion int
 }
 
 // Match tells whether the rebuilt read model is byte-identical to the live one.
@@ -102,6 +105,11 @@ func (c CheckResult) Match() bool { return c.Live == c.Rebuilt }
 func (db *DB) Check(ctx context.Context, store eventstore.Store, p Projection) (CheckResult, error) {
 	name := p.Name()
 	res := CheckResult{Projection: name}
+	st, err := db.readState(ctx, db.sql, name, false)
+	if err != nil {
+		return res, err
+	}
+	res.StoredVersion = st.version
 	live, pos, err := db.liveDigest(ctx, name)
 	if err != nil {
 		return res, err

@@ -82,6 +82,9 @@ func rebuildCheck(ctx context.Context, rs *readside.ReadSide, store eventstore.S
 			verdict = "MISMATCH"
 			differ = append(differ, p.Name())
 		}
+		if res.StoredVersion != p.Version() {
+			verdict += fmt.Sprintf(" (built by version %d, code is version %d: run appraisal rebuild %s)", res.StoredVersion, p.Version(), p.Name())
+		}
 		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", p.Name(), res.Position, res.Live, res.Rebuilt, verdict)
 	}
 	if err := w.Flush(); err != nil {

@@ -61,8 +61,9 @@ func NewProjection(index *Index) *Projection {
 // Name is Name.
 func (p *Projection) Name() string { return Name }
 
-// Version of the documents' shape.
-func (p *Projection) Version() int { return 1 }
+// Version of the documents' shape: 2 since the summary's position counts
+// the cycle's own events only and its lists are ordered unit by unit.
+func (p *Projection) Version() int { return 2 }
 
 // rebuildBatch: a rebuild recomputes each cycle once per batch, so it reads
 // history in batches this large (tens of megabytes of events at most).
