@@ -123,10 +123,13 @@ func (s *Store) Subscribe(ctx context.Context, after int64, h eventstore.Handler
 	return follow.Run(ctx, after, h, s.ReadAll, s.sealed.Wait, s.opts.PollInterval)
 }
 
-// Head implements eventstore.Store: it seals what can be sealed, then returns
-// the last position.
+// Head implements eventstore.Store: the last sealed position. Appends seal
+// before they return, so it covers every append that has returned.
 func (s *Store) Head(ctx context.Context) (int64, error) {
-	head, err := s.sealNow(ctx, true)
+	if err := s.trySeal(ctx); err != nil {
+		return 0, fmt.Errorf("read head: %w", err)
+	}
+	head, err := readHead(ctx, s.pool)
 	if err != nil {
 		return 0, fmt.Errorf("read head: %w", err)
 	}

@@ -204,6 +204,7 @@ func (s *Store) sealBatch(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	locked = false
+	s.lastSeal.Store(time.Now().UnixNano())
 	s.sealer.head = head
 	s.noteHead(head.position)
 	s.waiters.resolveAll(firsts)
@@ -226,9 +227,12 @@ func (s *Store) sealNow(ctx context.Context, ask bool) (ledgerHead, error) {
 	return s.sealLocked(ctx, ask)
 }
 
-// trySeal seals unless another goroutine of this process is already doing so.
+// trySeal is the readers' seal, for events whose append did not live to seal
+// them: it seals unless another goroutine of this process is doing so, or a
+// seal ran within the poll interval (a seal is a barrier for appends, and
+// appends seal for themselves while they run).
 func (s *Store) trySeal(ctx context.Context) error {
-	if !s.sealMu.TryLock() {
+	if time.Since(time.Unix(0, s.lastSeal.Load())) < s.opts.PollInterval || !s.sealMu.TryLock() {
 		return nil
 	}
 	defer s.sealMu.Unlock()

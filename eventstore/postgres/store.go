@@ -38,13 +38,14 @@ type Store struct {
 	appendLock int64 // advisory lock every append holds (shared) and each seal takes (exclusive), per schema
 	opts       Options
 
-	sealMu  sync.Mutex // guards sealer
-	sealer  sealer
-	known   atomic.Int64 // highest sealed position this process has seen
-	sealed  follow.Broadcast
-	kick    chan struct{} // wakes the seal loop
-	waiters waiters
-	heads   headCache
+	sealMu   sync.Mutex // guards sealer
+	sealer   sealer
+	known    atomic.Int64 // highest sealed position this process has seen
+	lastSeal atomic.Int64 // when this process last sealed events (unix ns)
+	sealed   follow.Broadcast
+	kick     chan struct{} // wakes the seal loop
+	waiters  waiters
+	heads    headCache
 
 	stop context.CancelFunc
 	done sync.WaitGroup
