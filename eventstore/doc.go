@@ -28,7 +28,7 @@
 // Subscribe returns ctx.Err() when its context ends, or the handler's error.
 // On PostgreSQL an Append whose context ends after its commit but before its
 // seal still succeeds, with zero positions; ReadStream may show Position 0 for
-// an event committed while an older transaction holds sealing back.
+// an event committed while an older append is still in flight.
 // Positions are dense (1, 2, 3, ...) and only ever handed out in the order
 // readers see them, so a projection's checkpoint is a single int64.
 //

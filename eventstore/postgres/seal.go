@@ -59,7 +59,7 @@ type sealer struct {
 	head   ledgerHead // the ledger head, while leader
 }
 
-// sealLocked seals everything below the watermark and returns the head after
+// sealLocked seals every committed event and returns the head after
 // it. The caller holds sealMu. A process that is not the sealer asks the
 // sealer to seal (when ask is set) and returns the head it reads.
 func (s *Store) sealLocked(ctx context.Context, ask bool) (ledgerHead, error) {
@@ -277,8 +277,8 @@ func (s *Store) kickSealer() {
 
 // sealLoop runs while the store is open. Kicked by committed appends and by
 // other processes asking, it seals and hands positions to the waiting
-// appends; while some still wait because an older transaction holds the
-// watermark back (or another process seals), it tries again with a growing
+// appends; while some still wait because an older append is in flight
+// (or another process seals), it tries again with a growing
 // pause, logging when that lasts longer than StuckAfter.
 func (s *Store) sealLoop(ctx context.Context) {
 	defer s.done.Done()

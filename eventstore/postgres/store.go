@@ -20,7 +20,7 @@ import (
 type Options struct {
 	// Upcasters convert old event schema versions on read.
 	Upcasters *eventstore.Upcasters
-	// Logger receives warnings (a held-back watermark, a lost listener).
+	// Logger receives warnings (appends held back by a slow one, a lost listener).
 	Logger *slog.Logger
 	// PollInterval is the subscriptions' safety net should a notification be
 	// lost (default 1s).
