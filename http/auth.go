@@ -214,3 +214,21 @@ func EnsureBootstrapToken(ctx context.Context, db *sql.DB, given string, now tim
 	}
 	return token, true, nil
 }
+
+// RevokeTokens ends every live token of an employee and says how many.
+func RevokeTokens(ctx context.Context, db *sql.DB, employee uuid.UUID, now time.Time) (int64, error) {
+	res, err := db.ExecContext(ctx, `UPDATE http_tokens SET revoked_at = $1 WHERE employee_id = $2 AND revoked_at IS NULL`,
+		now.UnixMilli(), employee.String())
+	if err != nil {
+		return 0, fmt.Errorf("revoke tokens of %s: %w", employee, err)
+	}
+	return res.RowsAffected()
+}
+
+// forget drops every remembered lookup, so a revocation in this process
+// takes effect on the next request.
+func (a *authenticator) forget() {
+	a.mu.Lock()
+	a.cache = nil
+	a.mu.Unlock()
+}

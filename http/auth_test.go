@@ -61,3 +61,24 @@ func TestBearerAuthentication(t *testing.T) {
 		t.Fatalf("whoami: %d %s", r.status, r.body)
 	}
 }
+
+// TestRevokedTokensStopWorking: HR revokes an employee's tokens; the next
+// request with one is refused, and nothing else is affected.
+func TestRevokedTokensStopWorking(t *testing.T) {
+	h := newHarness(t, backends(t)["sqlite"](t), nil)
+	db, _ := OpenDB(h.store)
+	id := uuid.New()
+	tok, err := IssueToken(context.Background(), db, TokenRequest{EmployeeID: id, Role: domain.RoleEmployee, IssuedBy: "test"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.send("GET", "/api/v1/me", tok, nil, 200) // remembered by the cache now
+	r := h.send("POST", "/api/v1/employees/"+id.String()+"/tokens/revoke", h.hr, nil, 200)
+	if !strings.Contains(string(r.body), `"revoked":1`) {
+		t.Fatalf("revoke: %s", r.body)
+	}
+	if p := h.do("GET", "/api/v1/me", tok, "").problem(t); p.Status != 401 {
+		t.Fatalf("revoked token: %+v", p)
+	}
+	h.send("GET", "/api/v1/me", h.hr, nil, 200)
+}

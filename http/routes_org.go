@@ -51,6 +51,7 @@ func (s *Server) orgRoutes() []route {
 		employeeCommand(s, "level", "Move an employee to another position level", app.ChangeLevel, func(b *domain.ChangeLevel) *uuid.UUID { return &b.EmployeeID }),
 		employeeCommand(s, "leave", "Record that an employee left", app.RecordLeave, func(b *domain.RecordLeave) *uuid.UUID { return &b.EmployeeID }),
 		{method: "POST", path: "/api/v1/employees/:employee/tokens", summary: "Issue a bearer token for an employee (HR); the token is shown once", tag: "auth", body: TokenBody{}, resp: IssuedToken{}, status: created, handler: s.issueToken},
+		{method: "POST", path: "/api/v1/employees/:employee/tokens/revoke", summary: "Revoke every token of an employee (HR)", tag: "auth", resp: Revoked{}, handler: s.revokeTokens},
 		{method: "POST", path: "/api/v1/templates", summary: "Publish a template version (weights in each level sum to 100%)", tag: "templates", body: scoring.Template{}, status: created,
 			handler: command(s, hr, created, func(ctx context.Context, call domain.Call, _ echo.Context, b *scoring.Template) (Written, error) {
 				id := orNew(&b.ID)

@@ -68,3 +68,27 @@ func (s *Server) issueToken(c echo.Context) error {
 	}
 	return c.JSON(nethttp.StatusCreated, out)
 }
+
+// Revoked says how many tokens a revocation ended.
+type Revoked struct {
+	Revoked int64 `json:"revoked"`
+}
+
+// revokeTokens lets HR end every token of an employee (a leaver, a lost
+// laptop). Other processes may accept a revoked token for up to
+// tokenCacheTTL; this one forgets them at once.
+func (s *Server) revokeTokens(c echo.Context) error {
+	id, err := pathID(c, "employee")
+	if err != nil {
+		return err
+	}
+	if _, err := authorize(c, domain.ActManageOrganisation, domain.Target{}); err != nil {
+		return err
+	}
+	n, err := RevokeTokens(c.Request().Context(), s.deps.DB, id, s.deps.Now())
+	if err != nil {
+		return err
+	}
+	s.auth.forget()
+	return c.JSON(nethttp.StatusOK, Revoked{Revoked: n})
+}
