@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
@@ -63,7 +64,7 @@ func connectStore(ctx context.Context, cfg Config, logger *slog.Logger) (*opened
 	}
 	deadline := time.Now().Add(connectTimeout)
 	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 4*time.Second) {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: logger})
+		s, err := postgres.Open(ctx, withPoolDefault(cfg.DatabaseURL), postgres.Options{Logger: logger})
 		if err == nil {
 			return &openedStore{Store: s, Postgres: s}, nil
 		}
@@ -77,4 +78,22 @@ func connectStore(ctx context.Context, cfg Config, logger *slog.Logger) (*opened
 		case <-time.After(wait):
 		}
 	}
+}
+
+// defaultPoolConns is the PostgreSQL pool size serve needs: the read side
+// holds up to 8 connections at once (leader locks, projection batches, the
+// index) beside the API's own; pgxpool's default is max(4, CPUs).
+const defaultPoolConns = "16"
+
+// withPoolDefault adds pool_max_conns to a postgres:// URL that does not set
+// it; a value the operator gave wins.
+func withPoolDefault(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Query().Has("pool_max_conns") {
+		return dsn // a bad URL is reported by postgres.Open
+	}
+	q := u.Query()
+	q.Set("pool_max_conns", defaultPoolConns)
+	u.RawQuery = q.Encode()
+	return u.String()
 }

@@ -216,3 +216,14 @@ func waitOK(url string, done <-chan error) error {
 	}
 	return errors.New("no 200 within 60s")
 }
+
+func TestPostgresPoolDefault(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u@h:5432/db?sslmode=disable":                   "postgres://u@h:5432/db?pool_max_conns=16&sslmode=disable",
+		"postgres://u@h:5432/db?pool_max_conns=40&sslmode=disable": "postgres://u@h:5432/db?pool_max_conns=40&sslmode=disable",
+	} {
+		if got := withPoolDefault(in); got != want {
+			t.Errorf("withPoolDefault(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
