@@ -273,6 +273,17 @@ func (co *company) checkReadModels(t *testing.T) {
 	if !decided {
 		t.Fatalf("recommendations: %+v", recs)
 	}
+	// As of before the close, E2 was not yet a candidate: the excellence
+	// award needs a closed cycle.
+	var before []scoring.Recommendation
+	if err := json.Unmarshal(h.send("GET", co.cyclePath(fmt.Sprintf("/recommendations?as_of=%d", co.beforeAppeal)), co.auditor, nil, http.StatusOK).body, &before); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range before {
+		if r.EmployeeID == e2 && r.Kind == "excellence_award" {
+			t.Fatalf("excellence award before the close: %+v", r)
+		}
+	}
 }
 
 // checkAsOf: E8's result as of just before the appeal was upheld, by

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"fmt"
 	nethttp "net/http"
 
 	"github.com/google/uuid"
@@ -21,7 +22,7 @@ func (s *Server) readModelRoutes() []route {
 		{method: "GET", path: "/api/v1/cycles", summary: "Every cycle with its state, blockers and grade distribution", tag: "cycles", query: minQ, resp: []cycles.Summary{}, handler: s.listCycles},
 		{method: "GET", path: "/api/v1/cycles/:cycle/summary", summary: "A cycle's read model: approvability, blockers, sign-offs, open appeals, decisions", tag: "cycles", query: minQ, resp: cycles.Summary{}, handler: s.cycleSummary},
 		{method: "GET", path: "/api/v1/cycles/:cycle/progress", summary: "Who has submitted what, and what is overdue against each deadline", tag: "cycles", query: minQ, resp: []cycles.ProgressRow{}, handler: s.cycleProgress},
-		{method: "GET", path: "/api/v1/cycles/:cycle/recommendations", summary: "Recommendations with their rule, evidence and HR's decision", tag: "recommendations", query: minQ, resp: []cycles.Recommendation{}, handler: s.cycleRecommendations},
+		{method: "GET", path: "/api/v1/cycles/:cycle/recommendations", summary: "Recommendations with their rule, evidence and HR's decision; with ?as_of= recomputed from the events as of then (without decisions)", tag: "recommendations", query: []param{queryMinPosition, queryAsOf}, resp: []cycles.Recommendation{}, handler: s.cycleRecommendations},
 		{method: "GET", path: "/api/v1/approvals/pending", summary: "Cycles awaiting a sign-off", tag: "approval", query: minQ, resp: []cycles.Summary{}, handler: s.pendingApprovals},
 		{method: "GET", path: "/api/v1/appeals/pending", summary: "Cycles with an open appeal", tag: "appeals", query: minQ, resp: []cycles.Summary{}, handler: s.pendingAppeals},
 		{method: "GET", path: "/api/v1/cycles/:cycle/timeline", summary: "Every event of a cycle, in order, with actor, role, time and reason", tag: "audit", query: minQ, resp: []projections.TimelineEntry{}, handler: s.timeline(projections.SubjectCycle, "cycle")},
@@ -109,8 +110,20 @@ func (s *Server) cycleRecommendations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.deps.Views.Reader.Recommendations(c.Request().Context(), id)
-	return answer(c, v, err)
+	if c.QueryParam("as_of") == "" {
+		v, err := s.deps.Views.Reader.Recommendations(c.Request().Context(), id)
+		return answer(c, v, err)
+	}
+	at, err := s.point(c)
+	if err != nil {
+		return err
+	}
+	v, pos, err := s.deps.Views.Auditor.Recommendations(c.Request().Context(), id, at)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("X-Position", fmt.Sprint(pos))
+	return answer(c, v, nil)
 }
 
 func (s *Server) timeline(kind, param string) echo.HandlerFunc {
