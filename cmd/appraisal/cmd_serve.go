@@ -113,6 +113,11 @@ func (a *app) wire(ctx context.Context, cfg Config) error {
 		return err
 	}
 	reg.MustRegister(a.read.Runner.Collector())
+	if a.store.Postgres != nil {
+		// The unsealed backlog and the age of the oldest append in flight:
+		// what a long transaction holding readers back looks like.
+		reg.MustRegister(a.store.Postgres.Collector())
+	}
 	hcfg := apphttp.DefaultConfig()
 	hcfg.RequestTimeout = cfg.RequestTimeout
 	hcfg.ReadWaitTimeout = min(hcfg.ReadWaitTimeout, cfg.RequestTimeout)

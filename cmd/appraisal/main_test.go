@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	nethttp "net/http"
 	"path/filepath"
@@ -154,12 +155,21 @@ func TestVerifyExitsTwoOnTamper(t *testing.T) {
 
 func TestServePrintsTheBootstrapTokenOnceAndAnswersHealth(t *testing.T) {
 	backends(t, func(t *testing.T, _ string, _ func(string)) {
-		first := serveUntilHealthy(t)
+		first, metrics := serveMetrics(t)
 		if !strings.Contains(first, "bootstrap HR token (shown only this once)") {
 			t.Fatalf("first start did not print the bootstrap token: %q", first)
 		}
 		if second := serveUntilHealthy(t); strings.Contains(second, "bootstrap HR token") {
 			t.Fatalf("second start printed a token again: %q", second)
+		}
+		want := []string{"appraisal_http_request_duration_seconds", "appraisal_events_appended_total", "appraisal_projection_lag_events"}
+		if strings.HasSuffix(t.Name(), "postgres") {
+			want = append(want, "appraisal_eventstore_unsealed_events", "appraisal_eventstore_oldest_transaction_seconds")
+		}
+		for _, m := range want {
+			if !strings.Contains(metrics, m) {
+				t.Errorf("/metrics lacks %s", m)
+			}
 		}
 	})
 }
@@ -168,6 +178,14 @@ func TestServePrintsTheBootstrapTokenOnceAndAnswersHealth(t *testing.T) {
 // and /readyz answer 200, stops it with a cancelled context (as SIGTERM does)
 // and returns what it printed.
 func serveUntilHealthy(t *testing.T, extra ...string) string {
+	t.Helper()
+	out, _ := serveMetrics(t, extra...)
+	return out
+}
+
+// serveMetrics is serveUntilHealthy that also returns what /metrics said
+// while the service ran.
+func serveMetrics(t *testing.T, extra ...string) (string, string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -185,6 +203,7 @@ func serveUntilHealthy(t *testing.T, extra ...string) string {
 			t.Fatalf("%s: %v; output %q", path, err, out.String())
 		}
 	}
+	metrics := get(t, fmt.Sprintf("http://%s/metrics", addr))
 	cancel()
 	select {
 	case err := <-done:
@@ -194,7 +213,21 @@ func serveUntilHealthy(t *testing.T, extra ...string) string {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop within 30s of SIGTERM")
 	}
-	return out.String()
+	return out.String(), metrics
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := nethttp.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != nethttp.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return string(b)
 }
 
 func waitOK(url string, done <-chan error) error {
