@@ -85,3 +85,30 @@ func TestOtherWritersDoNotHoldAppendsBack(t *testing.T) {
 		t.Fatalf("read all: %d events, %v", len(events), err)
 	}
 }
+
+// Each schema has its own barrier: a slow append in another schema neither
+// holds this store's appends back nor shows in its Lag.
+func TestSlowAppendInAnotherSchemaIsNotThisStoresLag(t *testing.T) {
+	ctx := context.Background()
+	slow, s := eventstoretest.NewPostgres(t), eventstoretest.NewPostgres(t)
+	eventstoretest.PostgresBackend().DelayAppends(t, slow, 800*time.Millisecond)
+	done := make(chan error, 1)
+	go func() {
+		_, err := slow.Append(ctx, "slow-1", eventstore.NoStream, event())
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	if _, err := s.Append(ctx, "quick-1", eventstore.NoStream, event()); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited > 400*time.Millisecond {
+		t.Errorf("append waited %s behind another schema's slow append", waited)
+	}
+	if lag, err := s.Lag(ctx); err != nil || lag.OldestTxPID != 0 {
+		t.Errorf("lag names another schema's append: %+v %v", lag, err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -88,11 +88,12 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, er
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Store{
-		pool:   pool,
-		schema: schema,
-		lockID: migrations.LockID("seal", schema),
-		opts:   opts,
-		kick:   make(chan struct{}, 1),
+		pool:       pool,
+		schema:     schema,
+		lockID:     migrations.LockID("seal", schema),
+		appendLock: migrations.LockID("append", schema),
+		opts:       opts,
+		kick:       make(chan struct{}, 1),
 	}
 	lctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
