@@ -51,6 +51,8 @@ type demo struct {
 	people  []demoPerson // everyone appraised, in the order below
 	tmpl    uuid.UUID
 	policy  uuid.UUID
+	closed  uuid.UUID // September, closed
+	open    uuid.UUID // October, in review
 }
 
 type demoPerson struct {
@@ -261,6 +263,7 @@ func (d *demo) rate(cycle uuid.UUID, i int, v int64, customers []uuid.UUID) {
 func (d *demo) closedCycle() {
 	ctx := context.Background()
 	cycle := d.newCycle("September 2026", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
+	d.closed = cycle
 	customers := d.prepare(cycle, func(p demoPerson) int64 { return p.september })
 	for i, p := range d.people {
 		d.rate(cycle, i, p.september, customers[p.id])
@@ -295,6 +298,7 @@ func (d *demo) closedCycle() {
 // cycleInReview: October, with self-reviews in and half the unit rated.
 func (d *demo) cycleInReview() {
 	cycle := d.newCycle("October 2026", time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC))
+	d.open = cycle
 	customers := d.prepare(cycle, func(p demoPerson) int64 { return p.september - 3 })
 	for i, p := range d.people[:len(d.people)/2] {
 		d.rate(cycle, i, p.september-3, customers[p.id])
@@ -320,5 +324,6 @@ func (d *demo) printTokens(ctx context.Context, a *app, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "  %-42s %s  (employee id %s)\n", t.who, tok, t.id)
 	}
+	fmt.Fprintf(out, "cycles:\n  September 2026, closed    %s  (appraisal export payroll --cycle %s)\n  October 2026, in review   %s\n", d.closed, d.closed, d.open)
 	return nil
 }

@@ -32,6 +32,7 @@ func TestDemoSeedsOnceAndClosesAProratedCycle(t *testing.T) {
 		if err := seedDemo(ctx, a, &out); err != nil {
 			t.Fatalf("seed: %v", err)
 		}
+		printed := out.String()
 		if strings.Count(out.String(), "apr_") != 4 {
 			t.Fatalf("want four tokens printed:\n%s", out.String())
 		}
@@ -68,6 +69,9 @@ func TestDemoSeedsOnceAndClosesAProratedCycle(t *testing.T) {
 		}
 		if states[domain.StateClosed] != 1 || states[domain.StateReview] != 1 || len(closed) != 11 {
 			t.Fatalf("states %v, %d people paid", states, len(closed))
+		}
+		if !strings.Contains(printed, "--cycle "+closedID.String()) {
+			t.Fatalf("the closed cycle's id is not printed:\n%s", printed)
 		}
 		out.Reset()
 		if err := seedDemo(ctx, a, &out); err != nil || !strings.Contains(out.String(), "nothing seeded") {
