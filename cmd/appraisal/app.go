@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
@@ -29,6 +30,19 @@ func (o *openedStore) Migrate(ctx context.Context, logger *slog.Logger) (migrati
 		return o.Postgres.Migrate(ctx, logger)
 	}
 	return o.SQLite.Migrate(ctx, logger)
+}
+
+// storeFor is the start of every command that works on the database: the
+// process logger, then the store, migrated first (openStore) or as it is
+// (connectStore: verify, replay and migrate itself must not change it).
+func storeFor(ctx context.Context, cfg Config, migrate bool) (*openedStore, *slog.Logger, error) {
+	logger := newLogger(cfg, os.Stderr)
+	open := connectStore
+	if migrate {
+		open = openStore
+	}
+	store, err := open(ctx, cfg, logger)
+	return store, logger, err
 }
 
 // connectTimeout bounds how long start-up waits for PostgreSQL to answer.

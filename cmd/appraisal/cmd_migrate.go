@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 )
 
 // runMigrate applies the migrations and says what it did in one line.
@@ -14,8 +13,7 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.parse(args, &cfg); err != nil {
 		return err
 	}
-	logger := newLogger(cfg, os.Stderr)
-	store, err := connectStore(ctx, cfg, logger)
+	store, logger, err := storeFor(ctx, cfg, false)
 	if err != nil {
 		return err
 	}

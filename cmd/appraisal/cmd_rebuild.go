@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -25,8 +24,7 @@ func runRebuild(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.parse(args, &cfg); err != nil {
 		return err
 	}
-	logger := newLogger(cfg, os.Stderr)
-	store, err := openStore(ctx, cfg, logger)
+	store, logger, err := storeFor(ctx, cfg, true)
 	if err != nil {
 		return err
 	}

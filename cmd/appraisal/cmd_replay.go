@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/google/uuid"
 
@@ -30,8 +29,7 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("replay: give one decision id or --all")
 	}
-	logger := newLogger(cfg, os.Stderr)
-	store, err := connectStore(ctx, cfg, logger)
+	store, logger, err := storeFor(ctx, cfg, false)
 	if err != nil {
 		return err
 	}

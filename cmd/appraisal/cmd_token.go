@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,8 +35,7 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("token create: --employee must be an employee id (a UUID), got %q", *employee)
 	}
-	logger := newLogger(cfg, os.Stderr)
-	store, err := openStore(ctx, cfg, logger)
+	store, _, err := storeFor(ctx, cfg, true)
 	if err != nil {
 		return err
 	}

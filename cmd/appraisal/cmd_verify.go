@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 )
 
 // runVerify checks the event log's hash chains. It prints one line and exits
@@ -16,8 +15,7 @@ func runVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.parse(args, &cfg); err != nil {
 		return err
 	}
-	logger := newLogger(cfg, os.Stderr)
-	store, err := connectStore(ctx, cfg, logger)
+	store, _, err := storeFor(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
