@@ -58,7 +58,10 @@
 // Evaluate (fold.go) folds the log, cut at any position or time, into
 // scoring.Input and calls scoring.Compute: projections, as-of queries, the
 // approval and publication checks and audit replay (ReplayDecision,
-// CompareDecision) all use it. Publication and close record the result as
+// CompareDecision) all use it. FoldUnits is the same fold narrowed to some
+// units, without listing or sorting the rest of the organisation: the
+// per-unit paths (as-of queries of one person or unit, the incremental
+// projection) use it. Publication and close record the result as
 // DecisionRecorded plus DecisionPartRecorded rows in the same append as
 // CyclePublished or CycleClosed (decision.go).
 //

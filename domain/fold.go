@@ -107,7 +107,29 @@ func UpToTime(events []Recorded, t time.Time) []Recorded {
 // History is every other cycle's latest recorded decision ending no later
 // than this cycle.
 func FoldCycle(events []Recorded, cycleID uuid.UUID) (Folded, error) {
+	return fold(events, cycleID, nil)
+}
+
+// FoldUnits is FoldCycle narrowed to the employees in scope in the given
+// units: for one unit its Input is exactly FoldCycle's Input.ForUnit(unit),
+// for several the same filter over all of them, and Appeals covers those
+// employees only. It never lists or sorts the rest of the organisation, so
+// computing one unit of a large cycle costs about what the unit's own
+// events cost. Units are independent in every rule (see
+// scoring.Input.ForUnit), so the unit computed alone is the unit computed
+// within the whole cycle.
+func FoldUnits(events []Recorded, cycleID uuid.UUID, units []uuid.UUID) (Folded, error) {
+	only := make(map[uuid.UUID]bool, len(units))
+	for _, u := range units {
+		only[u] = true
+	}
+	return fold(events, cycleID, only)
+}
+
+// fold is FoldCycle, narrowed to the units in only unless only is nil.
+func fold(events []Recorded, cycleID uuid.UUID, only map[uuid.UUID]bool) (Folded, error) {
 	fd := newFolder(cycleID, orgCutoff(events, cycleID))
+	fd.only = only
 	for _, r := range events {
 		fd.add(r)
 	}
@@ -142,6 +164,8 @@ type folder struct {
 	reviewPrefix string
 	cutoff       int64
 	last         int64
+	// only narrows the input to employees of these units (nil: every unit).
+	only map[uuid.UUID]bool
 
 	org       *Organisation
 	templates map[uuid.UUID]*TemplateVersions
@@ -356,7 +380,7 @@ func (v *Versions[T]) versionAt(n int) (T, bool) {
 func (fd *folder) scope(c *Cycle, in *scoring.Input) map[uuid.UUID]bool {
 	inScope := map[uuid.UUID]bool{}
 	units := map[uuid.UUID]bool{}
-	for _, m := range c.Participants(fd.org) {
+	for _, m := range fd.participants(c) {
 		level, _ := fd.org.Level(m.LevelID)
 		in.Employees = append(in.Employees, scoring.Employee{ID: m.ID, UnitID: m.UnitID,
 			PositionLevel: level.Name, MonthlyStandard: level.MonthlyStandard})
@@ -375,11 +399,31 @@ func (fd *folder) scope(c *Cycle, in *scoring.Input) map[uuid.UUID]bool {
 	return inScope
 }
 
+// participants is the cycle's participants, ordered by id, in the units
+// folded: with only set, just those units' employees are copied and sorted.
+func (fd *folder) participants(c *Cycle) []Employee {
+	if fd.only == nil {
+		return c.Participants(fd.org)
+	}
+	var out []Employee
+	for _, m := range fd.org.employees {
+		if fd.only[m.UnitID] && m.Active && c.settings.Scope.includes(*m) {
+			out = append(out, *m)
+		}
+	}
+	slices.SortFunc(out, func(a, b Employee) int { return compareIDs(a.ID, b.ID) })
+	return out
+}
+
 // facts copies evaluations, KPIs, adjustments and pay items of employees in
 // scope, in the order they were recorded.
 func (fd *folder) facts(in *scoring.Input, inScope map[uuid.UUID]bool) {
-	in.Evaluations = make([]scoring.Evaluation, 0, len(fd.evalOrder))
-	in.KPIs = make([]scoring.KPIRecord, 0, len(fd.kpiOrder))
+	if fd.only == nil {
+		// The whole cycle lists no evaluation or KPI as empty, not absent;
+		// a narrowed input leaves them nil, as ForUnit does.
+		in.Evaluations = make([]scoring.Evaluation, 0, len(fd.evalOrder))
+		in.KPIs = make([]scoring.KPIRecord, 0, len(fd.kpiOrder))
+	}
 	for _, id := range fd.evalOrder {
 		if ev := fd.evals[id]; inScope[ev.EmployeeID] {
 			in.Evaluations = append(in.Evaluations, *ev)

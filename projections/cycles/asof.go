@@ -192,7 +192,8 @@ func (a *Auditor) scope(cycle uuid.UUID, pos int64) (scoring.Input, error) {
 }
 
 // unitOf folds the cycle up to pos reading only the review streams of the
-// unit that pick chooses, and computes that unit alone.
+// unit that pick chooses, with the organisation narrowed to that unit
+// (domain.FoldUnits), and computes that unit alone.
 func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, pick func(scoring.Input) (uuid.UUID, bool)) (scoring.Result, error) {
 	// First the organisation and the cycle without any review: the scope.
 	scope, err := a.scope(cycle, pos)
@@ -209,11 +210,11 @@ func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, pick func(scoring.Input) (u
 			members = append(members, m.ID)
 		}
 	}
-	folded, err := domain.FoldCycle(a.index.EventsOf(cycle, pos, members), cycle)
+	folded, err := domain.FoldUnits(a.index.EventsOf(cycle, pos, members), cycle, []uuid.UUID{unit})
 	if err != nil {
 		return scoring.Result{}, err
 	}
-	res, err := scoring.Compute(folded.Input.ForUnit(unit))
+	res, err := scoring.Compute(folded.Input)
 	if err != nil {
 		return scoring.Result{}, fmt.Errorf("compute unit %s of cycle %s: %w", unit, cycle, err)
 	}

@@ -118,11 +118,11 @@ type unitUpdate struct {
 // computeUnit folds the cycle with only the unit's reviews and computes it.
 func (p *Projection) computeUnit(cycle uuid.UUID, upTo int64, unit uuid.UUID, members []uuid.UUID) (unitUpdate, error) {
 	events := p.index.EventsOf(cycle, upTo, members)
-	folded, err := domain.FoldCycle(events, cycle)
+	folded, err := domain.FoldUnits(events, cycle, []uuid.UUID{unit})
 	if err != nil {
 		return unitUpdate{}, err
 	}
-	res, err := scoring.Compute(folded.Input.ForUnit(unit))
+	res, err := scoring.Compute(folded.Input)
 	if err != nil {
 		return unitUpdate{}, err
 	}
