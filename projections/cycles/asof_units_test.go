@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -103,7 +104,7 @@ func asOfUnitsMatch(t *testing.T, store eventstore.Store, seed uint64) {
 }
 
 // sameJSON fails unless got and want encode to the same bytes.
-func sameJSON(t *testing.T, what string, got, want any) {
+func sameJSON(t testing.TB, what string, got, want any) {
 	t.Helper()
 	g, err := json.Marshal(got)
 	if err != nil {
@@ -115,5 +116,77 @@ func sameJSON(t *testing.T, what string, got, want any) {
 	}
 	if string(g) != string(w) {
 		t.Fatalf("%s:\n got %s\nwant %s", what, g, w)
+	}
+}
+
+// BenchmarkAsOfUnitFold measures the as-of path of one employee's unit on a
+// published 10,000-employee cycle (as BenchmarkCyclesOn10kEmployees builds
+// it) both ways in the same loop, alternating which goes first, so that the
+// machine's load weighs on both alike: the whole fold narrowed with ForUnit
+// (the path before domain.FoldUnits) and FoldUnits, each followed by
+// Compute, from the same events. Both results must encode identically.
+func BenchmarkAsOfUnitFold(b *testing.B) {
+	ctx := context.Background()
+	sc := projectionstest.NewScenario(b, benchStore(b), projectionstest.ScenarioConfig{
+		Units: envInt("APPRAISAL_BENCH_UNITS", 40), PerUnit: envInt("APPRAISAL_BENCH_PER_UNIT", 249),
+		Peers: 4, Customers: 2, Score: benchScore, BudgetMode: scoring.BudgetProrate, Bulk: true})
+	sc.Open()
+	sc.Review()
+	sc.Calibrate()
+	sc.Approve()
+	sc.Publish()
+	index := cycles.NewIndex(sc.Store, nil)
+	if err := index.CatchUp(ctx); err != nil {
+		b.Fatal(err)
+	}
+	decision := cycles.NewAuditor(index).Decisions()[0]
+	cycle, pos := decision.CycleID, decision.LastInputPosition
+	scope, err := domain.FoldCycle(index.EventsOf(cycle, pos, nil), cycle)
+	if err != nil {
+		b.Fatal(err)
+	}
+	members := map[uuid.UUID][]uuid.UUID{}
+	for _, m := range scope.Input.Employees {
+		members[m.UnitID] = append(members[m.UnitID], m.ID)
+	}
+	ways := []func(events []domain.Recorded, unit uuid.UUID) scoring.Input{
+		func(events []domain.Recorded, unit uuid.UUID) scoring.Input {
+			f, err := domain.FoldCycle(events, cycle)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return f.Input.ForUnit(unit)
+		},
+		func(events []domain.Recorded, unit uuid.UUID) scoring.Input {
+			f, err := domain.FoldUnits(events, cycle, []uuid.UUID{unit})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return f.Input
+		},
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	took := make([][]time.Duration, len(ways))
+	i := 0
+	for b.Loop() {
+		unit := scope.Input.Employees[rng.IntN(len(scope.Input.Employees))].UnitID
+		events := index.EventsOf(cycle, pos, members[unit])
+		results := make([]scoring.Result, len(ways))
+		for k := range ways {
+			w := (i + k) % len(ways)
+			start := time.Now()
+			res, err := scoring.Compute(ways[w](events, unit))
+			took[w] = append(took[w], time.Since(start))
+			if err != nil {
+				b.Fatal(err)
+			}
+			results[w] = res
+		}
+		sameJSON(b, "unit "+unit.String(), results[1], results[0])
+		i++
+	}
+	for w, name := range []string{"whole", "units"} {
+		b.ReportMetric(float64(percentile(took[w], 0.5).Microseconds())/1000, name+"-p50-ms")
+		b.ReportMetric(float64(percentile(took[w], 0.99).Microseconds())/1000, name+"-p99-ms")
 	}
 }
