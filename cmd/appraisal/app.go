@@ -12,6 +12,7 @@ import (
 	"github.com/appraisal-hr/appraisal/eventstore/postgres"
 	"github.com/appraisal-hr/appraisal/eventstore/sqlite"
 	"github.com/appraisal-hr/appraisal/migrations"
+	"github.com/appraisal-hr/appraisal/projections/readside"
 )
 
 // openedStore is the event store together with the backend it runs on:
@@ -43,6 +44,22 @@ func storeFor(ctx context.Context, cfg Config, migrate bool) (*openedStore, *slo
 	}
 	store, err := open(ctx, cfg, logger)
 	return store, logger, err
+}
+
+// readSideFor is storeFor plus the read side over it, for the one-shot
+// commands that read or rebuild read models (replay, rebuild); the caller
+// closes the store.
+func readSideFor(ctx context.Context, cfg Config, migrate bool) (*openedStore, *readside.ReadSide, error) {
+	store, logger, err := storeFor(ctx, cfg, migrate)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, err := readside.New(ctx, backendOf(store), readside.Config{Logger: logger})
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return store, rs, nil
 }
 
 // connectTimeout bounds how long start-up waits for PostgreSQL to answer.

@@ -24,15 +24,11 @@ func runRebuild(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.parse(args, &cfg); err != nil {
 		return err
 	}
-	store, logger, err := storeFor(ctx, cfg, true)
+	store, rs, err := readSideFor(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	rs, err := readside.New(ctx, backendOf(store), readside.Config{Logger: logger})
-	if err != nil {
-		return err
-	}
 	targets := rs.ReadModels()
 	if fs.NArg() > 0 {
 		targets = nil

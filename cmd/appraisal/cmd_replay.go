@@ -10,7 +10,6 @@ import (
 
 	"github.com/appraisal-hr/appraisal/domain/scoring"
 	"github.com/appraisal-hr/appraisal/projections/cycles"
-	"github.com/appraisal-hr/appraisal/projections/readside"
 )
 
 // runReplay recomputes recorded decisions from the events up to each
@@ -29,15 +28,11 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("replay: give one decision id or --all")
 	}
-	store, logger, err := storeFor(ctx, cfg, false)
+	store, rs, err := readSideFor(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	rs, err := readside.New(ctx, backendOf(store), readside.Config{Logger: logger})
-	if err != nil {
-		return err
-	}
 	if err := rs.CatchUp(ctx); err != nil {
 		return err
 	}
