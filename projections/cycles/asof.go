@@ -36,6 +36,11 @@ type Auditor struct {
 
 	mu     sync.Mutex
 	scopes map[scopeKey]scoring.Input
+	// buffers holds the event lists of finished unit folds (*[]Recorded),
+	// each large enough for the shared events plus a unit's reviews: a
+	// fold reads its list and keeps none of it, so the next query refills
+	// one instead of allocating megabytes that only feed the collector.
+	buffers sync.Pool
 }
 
 // scopeKey is a cycle as of its last shared event.
@@ -210,7 +215,13 @@ func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, pick func(scoring.Input) (u
 			members = append(members, m.ID)
 		}
 	}
-	folded, err := domain.FoldUnits(a.index.EventsOf(cycle, pos, members), cycle, []uuid.UUID{unit})
+	buf, _ := a.buffers.Get().(*[]domain.Recorded)
+	if buf == nil {
+		buf = new([]domain.Recorded)
+	}
+	defer a.buffers.Put(buf)
+	*buf = a.index.AppendEventsOf((*buf)[:0], cycle, pos, members)
+	folded, err := domain.FoldUnits(*buf, cycle, []uuid.UUID{unit})
 	if err != nil {
 		return scoring.Result{}, err
 	}
