@@ -41,6 +41,10 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 			return b.from, fmt.Errorf("projection %s: send after %d: %w", name, b.from, err)
 		}
 	}
+	if db.writeLock != nil {
+		db.writeLock.Lock()
+		defer db.writeLock.Unlock()
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return b.from, fmt.Errorf("projection %s: begin: %w", name, err)

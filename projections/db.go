@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -41,6 +42,10 @@ type DB struct {
 	connConfig *pgx.ConnConfig
 	// poolSize is the pgx pool's connection limit (0 on SQLite).
 	poolSize int
+	// writeLock, on SQLite, is the event store's in-process write lock, held
+	// around batch transactions (see sqlite.Store.WriteLock); nil when
+	// the store has none.
+	writeLock sync.Locker
 }
 
 // Open returns the read-model database of an event store backend: SQLite
@@ -50,7 +55,11 @@ func Open(ctx context.Context, store eventstore.Store) (*DB, error) {
 	case interface{ Pool() *pgxpool.Pool }:
 		return OpenPostgres(ctx, s.Pool())
 	case interface{ DB() *sql.DB }:
-		return &DB{sql: s.DB(), dialect: SQLite}, nil
+		db := &DB{sql: s.DB(), dialect: SQLite}
+		if l, ok := store.(interface{ WriteLock() sync.Locker }); ok {
+			db.writeLock = l.WriteLock()
+		}
+		return db, nil
 	default:
 		return nil, fmt.Errorf("%T: %w", store, ErrUnsupportedStore)
 	}
