@@ -27,11 +27,11 @@ type Projection interface {
 	Apply(ctx context.Context, tx *Tx, e eventstore.Event) error
 }
 
-// Apply, Finish and Prepare's batch transaction run while the batch holds the
+// Apply and Finish run inside the batch transaction, while the batch holds the
 // SQLite store's write lock (sqlite.Store.WriteLock): they must never append
 // to the event store, which would wait for that lock forever. Work that
-// appends belongs in a handler of the relay's messages (Sender runs before
-// the lock) or in a loop of its own, as projections/deadlines does.
+// appends belongs in a handler of the relay's messages (Preparer and Sender
+// run before the lock) or in a loop of its own, as projections/deadlines does.
 
 // Finisher is a Projection that does part of its work once per batch, after
 // the last Apply and before the commit (for example recomputing each cycle
