@@ -224,7 +224,7 @@ func (s *Scenario) scores(kind scoring.RaterKind, score int) []domain.ScoreEntry
 	var out []domain.ScoreEntry
 	for _, dim := range s.Tpl.Dimensions {
 		for _, c := range dim.Criteria {
-			if c.Kind != scoring.Rated || !rates(c.RatedBy, kind) {
+			if c.Kind != scoring.Rated || !c.Rates(kind) {
 				continue
 			}
 			v := decimal.NewFromInt(int64(score))
@@ -235,15 +235,6 @@ func (s *Scenario) scores(kind scoring.RaterKind, score int) []domain.ScoreEntry
 		}
 	}
 	return out
-}
-
-func rates(by []scoring.RaterKind, k scoring.RaterKind) bool {
-	for _, b := range by {
-		if b == k {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Scenario) measured(each func(key string)) {
