@@ -112,29 +112,6 @@ func (r *Reader) Results(ctx context.Context, cycle uuid.UUID) ([]scoring.Employ
 	return decodeAll[scoring.EmployeeResult](docs)
 }
 
-// EmployeeView is one employee's own result as they may see it (SPEC §4).
-func (r *Reader) EmployeeView(ctx context.Context, cycle, employee uuid.UUID) (scoring.EmployeeResult, error) {
-	res, err := r.Result(ctx, cycle, employee)
-	if err != nil {
-		return res, err
-	}
-	return Anonymise(res), nil
-}
-
-// Anonymise is the employee-facing form of a result: the peer and customer
-// aggregates resting on fewer evaluations than the policy's anonymity
-// threshold are removed (the engine marks them), so nobody can tell what one
-// colleague or customer said. The stored results carry no rater identities
-// and no traces, so nothing else identifies a rater.
-func Anonymise(res scoring.EmployeeResult) scoring.EmployeeResult {
-	res.Criteria = slices.Clone(res.Criteria)
-	for i := range res.Criteria {
-		res.Criteria[i].Raters = slices.DeleteFunc(slices.Clone(res.Criteria[i].Raters),
-			func(s scoring.RaterScore) bool { return !s.ShownToEmployee })
-	}
-	return res
-}
-
 // Units lists a cycle's unit summaries (budget, total, overshoot, proration
 // factor, distribution, forced-pairing warning and override).
 func (r *Reader) Units(ctx context.Context, cycle uuid.UUID) ([]scoring.UnitResult, error) {
