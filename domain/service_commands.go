@@ -187,10 +187,7 @@ func (s *Service) StartCalibration(ctx context.Context, call Call, id uuid.UUID)
 // blocking it.
 func (s *Service) StartApproval(ctx context.Context, call Call, id uuid.UUID) (Outcome, error) {
 	return s.cycleCommand(ctx, call, id, ActManageCycles, func(c *Cycle) ([]Event, error) {
-		if err := c.requireState("start approval", StateCalibration); err != nil {
-			return nil, err
-		}
-		ev, err := s.evaluateNow(ctx, id, "")
+		ev, err := s.evaluateIn(ctx, c, id, "start approval", StateCalibration, "")
 		if err != nil {
 			return nil, err
 		}
@@ -224,10 +221,7 @@ func (s *Service) SignOff(ctx context.Context, call Call, id uuid.UUID, so SignO
 // Publish: HR publishes after the last approval, recording the decision.
 func (s *Service) Publish(ctx context.Context, call Call, id uuid.UUID) (Outcome, error) {
 	return s.cycleCommand(ctx, call, id, ActPublish, func(c *Cycle) ([]Event, error) {
-		if err := c.requireState("publish", StateApproval); err != nil {
-			return nil, err
-		}
-		ev, err := s.evaluateNow(ctx, id, scoring.Published)
+		ev, err := s.evaluateIn(ctx, c, id, "publish", StateApproval, scoring.Published)
 		if err != nil {
 			return nil, err
 		}
@@ -244,10 +238,7 @@ func (s *Service) Reopen(ctx context.Context, call Call, id uuid.UUID, reason st
 // decision.
 func (s *Service) Close(ctx context.Context, call Call, id uuid.UUID) (Outcome, error) {
 	return s.cycleCommand(ctx, call, id, ActPublish, func(c *Cycle) ([]Event, error) {
-		if err := c.requireState("close", StatePublished); err != nil {
-			return nil, err
-		}
-		ev, err := s.evaluateNow(ctx, id, scoring.Closed)
+		ev, err := s.evaluateIn(ctx, c, id, "close", StatePublished, scoring.Closed)
 		if err != nil {
 			return nil, err
 		}
@@ -255,8 +246,14 @@ func (s *Service) Close(ctx context.Context, call Call, id uuid.UUID) (Outcome, 
 	})
 }
 
-// evaluateNow computes the cycle from the whole log as it is now.
-func (s *Service) evaluateNow(ctx context.Context, id uuid.UUID, status scoring.ResultStatus) (Evaluation, error) {
+// evaluateIn computes cycle id from the whole log as it is now, with the
+// result status forced to status, once c is in state: the state check comes
+// first so that a command in the wrong state is refused without reading the
+// whole log.
+func (s *Service) evaluateIn(ctx context.Context, c *Cycle, id uuid.UUID, action string, state CycleState, status scoring.ResultStatus) (Evaluation, error) {
+	if err := c.requireState(action, state); err != nil {
+		return Evaluation{}, err
+	}
 	events, err := s.log.ReadAll(ctx, 0)
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("read log: %w", err)
