@@ -36,6 +36,12 @@ func (s *Server) readable(c echo.Context, projection string) error {
 	if _, err := authorize(c, domain.ActReadEverything, domain.Target{}); err != nil {
 		return err
 	}
+	return s.caughtUp(c, projection)
+}
+
+// caughtUp waits for the read model of projection to reach ?min_position=,
+// so a caller reads its own write.
+func (s *Server) caughtUp(c echo.Context, projection string) error {
 	pos, err := minPosition(c)
 	if err != nil || pos == 0 {
 		return err

@@ -34,12 +34,8 @@ func (s *Server) myTasks(c echo.Context) error {
 	if !ok {
 		return newProblem(kindUnauthenticated, "")
 	}
-	if pos, err := minPosition(c); err != nil {
+	if err := s.caughtUp(c, cycles.Name); err != nil {
 		return err
-	} else if pos > 0 {
-		if err := s.deps.Views.Runner.WaitFor(c.Request().Context(), cycles.Name, pos, s.cfg.ReadWaitTimeout); err != nil {
-			return newProblem(kindNotReady, "the read model has not reached position %d yet; retry", pos)
-		}
 	}
 	ctx := c.Request().Context()
 	org, _, err := s.deps.App.Organisation(ctx)
