@@ -26,9 +26,8 @@ func TestFoldUnitsMatchesTheWholeFoldNarrowed(t *testing.T) {
 	compared := 0
 	for seed := range uint64(4) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
-			f := newFixture(t).at(domain.StateGoalSetting)
-			rng := rand.New(rand.NewPCG(seed, 7))
-			g := &generator{f: f, rng: rng, requests: map[uuid.UUID][]uuid.UUID{}}
+			g := newGenerator(t, seed, 7)
+			f, rng := g.f, g.rng
 			units := []uuid.UUID{f.mgmt, f.sales, uuid.New()} // the last one has nobody
 			for step := range 400 {
 				_, cmd := g.command()

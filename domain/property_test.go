@@ -21,8 +21,8 @@ func TestRandomCommandSequencesStayComputable(t *testing.T) {
 	replayed := 0
 	for seed := range uint64(6) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
-			f := newFixture(t).at(domain.StateGoalSetting)
-			g := &generator{f: f, rng: rand.New(rand.NewPCG(seed, 42)), requests: map[uuid.UUID][]uuid.UUID{}}
+			g := newGenerator(t, seed, 42)
+			f := g.f
 			accepted := map[string]int{}
 			for step := range 600 {
 				name, cmd := g.command()
@@ -70,6 +70,17 @@ type generator struct {
 	f        *fixture
 	rng      *rand.Rand
 	requests map[uuid.UUID][]uuid.UUID // customer requests issued, by employee
+}
+
+// newGenerator starts a fixture in goal setting and a generator over it,
+// seeded with (seed, stream) so that a failure reproduces.
+func newGenerator(t *testing.T, seed, stream uint64) *generator {
+	t.Helper()
+	return &generator{
+		f:        newFixture(t).at(domain.StateGoalSetting),
+		rng:      rand.New(rand.NewPCG(seed, stream)),
+		requests: map[uuid.UUID][]uuid.UUID{},
+	}
 }
 
 // actor is the plausible actor for role on employee three times in four,
