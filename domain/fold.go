@@ -24,7 +24,9 @@ type Folded struct {
 	Appeals AppealStatus
 }
 
-// Evaluation is a computed result with the facts it came from.
+// Evaluation is a computed cycle result with the facts it came from. It is
+// not scoring.Evaluation, which is one rater's submitted scores (an input
+// the fold collects from EvaluationSubmitted and EvaluationAmended).
 type Evaluation struct {
 	Folded
 	Result scoring.Result
