@@ -34,8 +34,7 @@ var ErrBeyondHead = errors.New("position is beyond the end of the log")
 type Auditor struct {
 	index *Index
 
-	mu     sync.Mutex
-	scopes map[scopeKey]scoring.Input
+	scopes *scopes
 	// buffers holds the event lists of finished unit folds (*[]Recorded),
 	// each large enough for the shared events plus a unit's reviews: a
 	// fold reads its list and keeps none of it, so the next query refills
@@ -43,18 +42,9 @@ type Auditor struct {
 	buffers sync.Pool
 }
 
-// scopeKey is a cycle as of its last shared event.
-type scopeKey struct {
-	cycle      uuid.UUID
-	lastShared int64
-}
-
-// scopeCache is how many scopes an Auditor keeps.
-const scopeCache = 16
-
 // NewAuditor returns an auditor over index.
 func NewAuditor(index *Index) *Auditor {
-	return &Auditor{index: index, scopes: map[scopeKey]scoring.Input{}}
+	return &Auditor{index: index, scopes: newScopes(index)}
 }
 
 // cut resolves an AsOf to a position the index holds.
@@ -171,40 +161,16 @@ func (a *Auditor) Recommendations(ctx context.Context, cycle uuid.UUID, at AsOf)
 // the position asked).
 var ErrNotInScope = errors.New("not in the cycle's scope")
 
-// scope is the cycle's engine input without any review fact as of pos: who
-// is in scope, in which unit. It depends on the shared events only, and the
-// log below pos never changes, so the last few answers are kept, keyed by
-// the last shared event; as-of queries between two shared events share one.
-func (a *Auditor) scope(cycle uuid.UUID, pos int64) (scoring.Input, error) {
-	key := scopeKey{cycle, a.index.LastShared(pos)}
-	a.mu.Lock()
-	in, ok := a.scopes[key]
-	a.mu.Unlock()
-	if ok {
-		return in, nil
-	}
-	f, err := domain.FoldCycle(a.index.EventsOf(cycle, pos, nil), cycle)
-	if err != nil {
-		return scoring.Input{}, err
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.scopes) >= scopeCache {
-		clear(a.scopes)
-	}
-	a.scopes[key] = f.Input
-	return f.Input, nil
-}
-
 // unitOf folds the cycle up to pos reading only the review streams of the
 // unit that pick chooses, with the organisation narrowed to that unit
 // (domain.FoldUnits), and computes that unit alone.
 func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, pick func(scoring.Input) (uuid.UUID, bool)) (scoring.Result, error) {
 	// First the organisation and the cycle without any review: the scope.
-	scope, err := a.scope(cycle, pos)
+	scoped, err := a.scopes.at(cycle, pos)
 	if err != nil {
 		return scoring.Result{}, err
 	}
+	scope := scoped.Input
 	unit, ok := pick(scope)
 	if !ok {
 		return scoring.Result{}, ErrNotInScope

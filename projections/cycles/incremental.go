@@ -26,7 +26,7 @@ const maxUnitShare = 3
 // reports false, having written nothing, when the cycle is better (or only)
 // recomputed whole.
 func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, upTo int64, touched []uuid.UUID) (bool, error) {
-	scope, err := p.scope(cycle, upTo)
+	scope, err := p.scopes.at(cycle, upTo)
 	if err != nil {
 		return false, nil
 	}
@@ -79,30 +79,6 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 	patchSummary(&sum, scope.Input.Units, fresh, stored)
 	sum.LastEventPosition = max(sum.LastEventPosition, p.index.LastReview(cycle, upTo))
 	return true, tx.Sync(ctx, collSummary, grp, map[string]any{grp: sum})
-}
-
-// scope is the cycle folded without reviews (who is in scope, in which
-// unit). It depends on the shared events only, so it is kept until one
-// arrives; consecutive batches of review events share it.
-func (p *Projection) scope(cycle uuid.UUID, upTo int64) (domain.Folded, error) {
-	key := scopeKey{cycle, p.index.LastShared(upTo)}
-	p.mu.Lock()
-	f, ok := p.scopes[key]
-	p.mu.Unlock()
-	if ok {
-		return f, nil
-	}
-	f, err := domain.FoldCycle(p.index.EventsOf(cycle, upTo, nil), cycle)
-	if err != nil {
-		return f, err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.scopes) >= scopeCache {
-		clear(p.scopes)
-	}
-	p.scopes[key] = f
-	return f, nil
 }
 
 // unitUpdate is one unit recomputed.

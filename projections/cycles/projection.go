@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,10 +39,8 @@ const indexWait = 30 * time.Second
 // concern all of those. The rule reads nothing but the events, so a rebuild
 // touches exactly what the live runner touched.
 type Projection struct {
-	index *Index
-
-	mu     sync.Mutex
-	scopes map[scopeKey]domain.Folded
+	index  *Index
+	scopes *scopes
 }
 
 var (
@@ -55,7 +52,7 @@ var (
 
 // NewProjection returns the cycles projection reading history from index.
 func NewProjection(index *Index) *Projection {
-	return &Projection{index: index, scopes: map[scopeKey]domain.Folded{}}
+	return &Projection{index: index, scopes: newScopes(index)}
 }
 
 // Name is Name.
