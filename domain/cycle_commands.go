@@ -353,25 +353,22 @@ func validateScope(p *problems, s Scope, org *Organisation) {
 		return
 	}
 	before := len(p.fields)
-	for i, id := range s.Units {
-		_, ok := org.Unit(id)
-		p.check(ok, fmt.Sprintf("scope.units[%d]", i), "is not a known unit")
-	}
-	for i, id := range s.Employees {
-		_, ok := org.Employee(id)
-		p.check(ok, fmt.Sprintf("scope.employees[%d]", i), "is not a known employee")
-	}
-	for i, id := range s.ExcludedLevels {
-		_, ok := org.Level(id)
-		p.check(ok, fmt.Sprintf("scope.excluded_levels[%d]", i), "is not a known position level")
-	}
-	for i, id := range s.ExcludedEmployees {
-		_, ok := org.Employee(id)
-		p.check(ok, fmt.Sprintf("scope.excluded_employees[%d]", i), "is not a known employee")
-	}
+	checkKnown(p, "scope.units", s.Units, org.Unit, "unit")
+	checkKnown(p, "scope.employees", s.Employees, org.Employee, "employee")
+	checkKnown(p, "scope.excluded_levels", s.ExcludedLevels, org.Level, "position level")
+	checkKnown(p, "scope.excluded_employees", s.ExcludedEmployees, org.Employee, "employee")
 	// Only a scope whose ids are all known can be judged empty.
 	if len(p.fields) == before && len(s.participants(org)) == 0 {
 		p.add("scope", "contains no current employee after exclusions")
+	}
+}
+
+// checkKnown adds a problem for each of ids that lookup does not find,
+// named field[i].
+func checkKnown[T any](p *problems, field string, ids []uuid.UUID, lookup func(uuid.UUID) (T, bool), what string) {
+	for i, id := range ids {
+		_, ok := lookup(id)
+		p.check(ok, fmt.Sprintf("%s[%d]", field, i), "is not a known %s", what)
 	}
 }
 

@@ -110,6 +110,16 @@ func TestCycleTransitions(t *testing.T) {
 				s.Deadlines.PayrollDue = date(2026, 11, 1)
 				return f.svc.CreateCycle(f.ctx, f.call(f.hr), domain.CreateCycle{CycleID: f.cycle, Settings: s})
 			}},
+		{name: "unknown scope ids are named by list and index", wantErr: domain.ErrValidation,
+			fields: []string{"scope.employees[0]", "scope.excluded_employees[1]", "scope.excluded_levels[0]", "scope.units[1]"},
+			when: func(f *fixture) (domain.Outcome, error) {
+				s := f.settings()
+				s.Scope.Units = []uuid.UUID{f.sales, uuid.New()}
+				s.Scope.Employees = []uuid.UUID{uuid.New()}
+				s.Scope.ExcludedLevels = []uuid.UUID{uuid.New()}
+				s.Scope.ExcludedEmployees = []uuid.UUID{f.e1, uuid.New()}
+				return f.svc.CreateCycle(f.ctx, f.call(f.hr), domain.CreateCycle{CycleID: f.cycle, Settings: s})
+			}},
 		{name: "a monthly period is one calendar month", wantErr: domain.ErrValidation, fields: []string{"deadlines.payroll_due", "period_end"},
 			when: func(f *fixture) (domain.Outcome, error) {
 				s := f.settings()
