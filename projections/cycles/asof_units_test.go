@@ -130,11 +130,7 @@ func BenchmarkAsOfUnitFold(b *testing.B) {
 	sc := projectionstest.NewScenario(b, benchStore(b), projectionstest.ScenarioConfig{
 		Units: envInt("APPRAISAL_BENCH_UNITS", 40), PerUnit: envInt("APPRAISAL_BENCH_PER_UNIT", 249),
 		Peers: 4, Customers: 2, Score: benchScore, BudgetMode: scoring.BudgetProrate, Bulk: true})
-	sc.Open()
-	sc.Review()
-	sc.Calibrate()
-	sc.Approve()
-	sc.Publish()
+	sc.ThroughPublish()
 	index := cycles.NewIndex(sc.Store, nil)
 	if err := index.CatchUp(ctx); err != nil {
 		b.Fatal(err)

@@ -61,11 +61,7 @@ func BenchmarkCyclesOn10kEmployees(b *testing.B) {
 	sc := projectionstest.NewScenario(b, store, projectionstest.ScenarioConfig{
 		Units: envInt("APPRAISAL_BENCH_UNITS", 40), PerUnit: envInt("APPRAISAL_BENCH_PER_UNIT", 249),
 		Peers: 4, Customers: 2, Score: benchScore, BudgetMode: scoring.BudgetProrate, Bulk: true})
-	sc.Open()
-	sc.Review()
-	sc.Calibrate()
-	sc.Approve()
-	sc.Publish()
+	sc.ThroughPublish()
 	head, err := store.Head(ctx)
 	if err != nil {
 		b.Fatal(err)

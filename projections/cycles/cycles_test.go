@@ -294,11 +294,7 @@ func TestTamperedDecisionIsAMismatch(t *testing.T) {
 		ctx := context.Background()
 		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 1, PerUnit: 3,
 			Score: func(_, i int) int { return 85 + 5*i }, BudgetMode: scoring.BudgetProrate})
-		sc.Open()
-		sc.Review()
-		sc.Calibrate()
-		sc.Approve()
-		sc.Publish()
+		sc.ThroughPublish()
 		sc.Close()
 
 		b.Unguard(t, store)
@@ -345,38 +341,27 @@ func TestConsecutiveCyclesLiveEqualsRebuild(t *testing.T) {
 			Score: func(u, i int) int { return 75 + 6*u + 4*i }, BudgetMode: scoring.BudgetProrate})
 		r := newRig(t, store)
 		first, member := sc.Cycle, sc.Units[0].Members[0]
-		sc.Open()
-		sc.Review()
-		sc.Calibrate()
-		sc.Approve()
-		sc.Publish()
+		sc.ThroughPublish()
 		sc.Close()
 		r.sync(t, sc.Outcome.Position)
-		before, err := r.reader.Result(ctx, first, member)
-		if err != nil {
-			t.Fatal(err)
+		result := func(cycle uuid.UUID) scoring.EmployeeResult {
+			t.Helper()
+			res, err := r.reader.Result(ctx, cycle, member)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
 		}
+		before := result(first)
 
 		level := sc.Levels["specialist"]
 		sc.Do(sc.Svc.ChangePayStandard(ctx, sc.AsHR(), domain.ChangePayStandard{LevelID: level, MonthlyStandard: dec("320"), Reason: "2027 pay round"}))
 		sc.NextCycle()
-		sc.Open()
-		sc.Review()
-		sc.Calibrate()
-		sc.Approve()
-		sc.Publish()
+		sc.ThroughPublish()
 		r.sync(t, sc.Outcome.Position)
 
-		after, err := r.reader.Result(ctx, first, member)
-		if err != nil {
-			t.Fatal(err)
-		}
-		eq(t, "closed cycle's standard after the pay round", after.Standard.Value, before.Standard.Value)
-		second, err := r.reader.Result(ctx, sc.Cycle, member)
-		if err != nil {
-			t.Fatal(err)
-		}
-		eq(t, "new cycle's standard", second.Standard.Value, dec("320"))
+		eq(t, "closed cycle's standard after the pay round", result(first).Standard.Value, before.Standard.Value)
+		eq(t, "new cycle's standard", result(sc.Cycle).Standard.Value, dec("320"))
 		for _, id := range []uuid.UUID{first, sc.Cycle} {
 			if s, err := r.reader.Summary(ctx, id); err != nil || len(s.Decisions) == 0 {
 				t.Fatalf("summary of %s = %+v, %v", id, s, err)

@@ -272,6 +272,16 @@ func (s *Scenario) Approve() {
 // Publish publishes the results (recording a decision).
 func (s *Scenario) Publish() { s.Do(s.Svc.Publish(s.Ctx, s.AsHR(), s.Cycle)) }
 
+// ThroughPublish runs the cycle from opening to published results: Open,
+// Review, Calibrate, Approve and Publish.
+func (s *Scenario) ThroughPublish() {
+	s.Open()
+	s.Review()
+	s.Calibrate()
+	s.Approve()
+	s.Publish()
+}
+
 // Close moves the clock past the appeal window and closes the cycle
 // (recording a decision).
 func (s *Scenario) Close() {

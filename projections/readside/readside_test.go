@@ -40,11 +40,7 @@ func TestReadSideNotifies(t *testing.T) {
 
 		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 1, PerUnit: 3, Peers: 1,
 			Customers: 1, BudgetMode: scoring.BudgetProrate})
-		sc.Open()
-		sc.Review()
-		sc.Calibrate()
-		sc.Approve()
-		sc.Publish()
+		sc.ThroughPublish()
 		emp := sc.Units[0].Members[0]
 		appeal := uuid.New()
 		sc.Do(sc.Svc.FileAppeal(sc.Ctx, sc.As(domain.RoleEmployee, emp), sc.Key(emp), domain.FileAppeal{AppealID: appeal, Reason: "my KPIs were late"}))
