@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -83,10 +84,16 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, er
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	var schema string
-	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+	var current *string
+	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&current); err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
+	// NULL when no schema of the search_path exists: say so, rather than
+	// the driver's "cannot scan NULL".
+	if current == nil {
+		return nil, errors.New("postgres: connect: no schema of the search_path exists")
+	}
+	schema := *current
 	s := &Store{
 		pool:       pool,
 		schema:     schema,
