@@ -160,13 +160,11 @@ func benchTable(ctx context.Context, o benchOptions, s benchSubjects, stdout io.
 		{fmt.Sprintf("append 1 event/tx, %d clients", o.clients), o.clients, 1, 0.8},
 		{fmt.Sprintf("append %d events/tx, 4 clients", o.batch), 4, o.batch, 0.6},
 	}
+	readTarget := 0.6
 	if !s.targets {
 		for i := range cases {
 			cases[i].target = 0
 		}
-	}
-	readTarget := 0.6
-	if !s.targets {
 		readTarget = 0
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
