@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	nethttp "net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -19,6 +20,8 @@ import (
 	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/domain/scoring"
 	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/eventstore/eventstoretest"
+	"github.com/appraisal-hr/appraisal/eventstore/postgres"
 )
 
 // loadResult is what a fixed-time load run measured.
@@ -103,12 +106,42 @@ func loadDuration() time.Duration {
 // to the store in the same run. Run with -benchtime=1x.
 func BenchmarkLoad(b *testing.B) {
 	for name, open := range backends(nil) {
+		if name == "postgres" {
+			open = servedPostgres
+		}
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				loadRun(b, open)
 			}
 		})
 	}
+}
+
+// servedPoolConns is the PostgreSQL pool serve opens by default
+// (cmd/appraisal's defaultPoolConns); pgx's own default is max(4, CPUs), so a
+// store from eventstoretest.NewPostgres would measure both sides of the run
+// on a smaller pool than the service has.
+const servedPoolConns = "16"
+
+// servedPostgres is eventstoretest.NewPostgres with serve's pool size.
+func servedPostgres(tb testing.TB) eventstore.Store {
+	u, err := url.Parse(eventstoretest.FreshSchema(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("pool_max_conns", servedPoolConns)
+	u.RawQuery = q.Encode()
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, u.String(), postgres.Options{})
+	if err != nil {
+		tb.Fatalf("open postgres store: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx, nil); err != nil {
+		tb.Fatalf("migrate postgres store: %v", err)
+	}
+	return s
 }
 
 func loadRun(b *testing.B, open func(testing.TB) eventstore.Store) {
