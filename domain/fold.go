@@ -194,7 +194,7 @@ type kpiKey struct {
 func newFolder(cycleID uuid.UUID, cutoff int64) *folder {
 	return &folder{
 		cycleID: cycleID, cycleStream: CycleStream(cycleID),
-		reviewPrefix: "review-" + cycleID.String() + "-", cutoff: cutoff,
+		reviewPrefix: reviewStreamPrefix(cycleID), cutoff: cutoff,
 		org: NewOrganisation(), templates: map[uuid.UUID]*TemplateVersions{},
 		policies: map[uuid.UUID]*PolicyVersions{}, cycles: map[uuid.UUID]*Cycle{},
 		reviews: map[uuid.UUID]*Review{}, streamEmployee: map[string]uuid.UUID{}, evals: map[uuid.UUID]*scoring.Evaluation{},

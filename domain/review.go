@@ -11,8 +11,12 @@ import (
 
 // ReviewStream is the stream of one employee in one cycle.
 func ReviewStream(cycleID, employeeID uuid.UUID) string {
-	return "review-" + cycleID.String() + "-" + employeeID.String()
+	return reviewStreamPrefix(cycleID) + employeeID.String()
 }
+
+// reviewStreamPrefix starts the name of every review stream of a cycle; the
+// fold recognises them by it and parses the employee id after it.
+func reviewStreamPrefix(cycleID uuid.UUID) string { return "review-" + cycleID.String() + "-" }
 
 // Review is the aggregate of one employee's appraisal in one cycle: goals,
 // who rates them, the evaluations, KPIs, adjustments and what follows
