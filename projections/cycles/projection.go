@@ -105,8 +105,11 @@ func (p *Projection) Finish(ctx context.Context, tx *projections.Tx) error {
 		employees := touched[cycle]
 		if employees != nil {
 			done, err := p.projectUnits(ctx, tx, cycle, upTo, employees)
-			if err != nil || done {
+			if err != nil {
 				return err
+			}
+			if done {
+				continue
 			}
 		}
 		if err := p.project(ctx, tx, cycle, upTo); err != nil {
