@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -328,14 +327,7 @@ func TestComputeRefusesInvalidInput(t *testing.T) {
 	b.in.Adjustments = []Adjustment{{EventID: b.event(), EmployeeID: id(7), Origin: FromCalibration, Kind: AdjustOverride, Value: dec("120")}}
 
 	_, err := Compute(b.in)
-	var ve *ValidationError
-	if !errors.Is(err, ErrInvalidInput) || !errors.As(err, &ve) {
-		t.Fatalf("err = %v, want a *ValidationError of ErrInvalidInput", err)
-	}
-	var fields []string
-	for _, p := range ve.Problems {
-		fields = append(fields, p.Field)
-	}
+	fields := problemFields(t, err, ErrInvalidInput)
 	want := []string{
 		"evaluations[0].scores[0].score",
 		"evaluations[1].scores[0].criterion",

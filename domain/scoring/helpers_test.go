@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"encoding/binary"
+	"errors"
 	"testing"
 	"time"
 
@@ -137,4 +138,19 @@ func assertCents(t *testing.T, what string, got decimal.Decimal, want string) {
 	if got.StringFixed(2) != want || got.Exponent() != -2 {
 		t.Errorf("%s = %s (exponent %d), want %s with 2 places", what, got, got.Exponent(), want)
 	}
+}
+
+// problemFields requires err to be a *ValidationError of kind and returns
+// the field of each problem, in order.
+func problemFields(t *testing.T, err, kind error) []string {
+	t.Helper()
+	var ve *ValidationError
+	if !errors.Is(err, kind) || !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want a *ValidationError of %v", err, kind)
+	}
+	fields := make([]string, 0, len(ve.Problems))
+	for _, p := range ve.Problems {
+		fields = append(fields, p.Field)
+	}
+	return fields
 }

@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"errors"
 	"slices"
 	"testing"
 
@@ -27,15 +26,7 @@ func TestPolicyValidateListsEveryProblem(t *testing.T) {
 	p.AnonymityThreshold = 0
 	p.KPICap = decimal.Zero
 
-	err := p.Validate()
-	var ve *ValidationError
-	if !errors.Is(err, ErrInvalidPolicy) || !errors.As(err, &ve) {
-		t.Fatalf("err = %v, want a *ValidationError of ErrInvalidPolicy", err)
-	}
-	var fields []string
-	for _, pr := range ve.Problems {
-		fields = append(fields, pr.Field)
-	}
+	fields := problemFields(t, p.Validate(), ErrInvalidPolicy)
 	want := []string{
 		"version",
 		"rater_weights.peer",

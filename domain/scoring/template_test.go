@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"errors"
 	"slices"
 	"testing"
 
@@ -26,18 +25,7 @@ func TestTemplateValidateListsEveryProblem(t *testing.T) {
 	tpl.Dimensions[2].Criteria[1].RatedBy = []RaterKind{"boss"}   // unknown rater kind
 	tpl.Dimensions[2].Criteria[2].Weight = decimal.NewFromInt(-1) // negative, and the level no longer sums to 100
 
-	err := tpl.Validate()
-	if !errors.Is(err, ErrInvalidTemplate) {
-		t.Fatalf("err = %v, want ErrInvalidTemplate", err)
-	}
-	var ve *ValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("err is %T, want *ValidationError", err)
-	}
-	var fields []string
-	for _, p := range ve.Problems {
-		fields = append(fields, p.Field)
-	}
+	fields := problemFields(t, tpl.Validate(), ErrInvalidTemplate)
 	want := []string{
 		"id",
 		"dimensions[0].criteria[0].scale",

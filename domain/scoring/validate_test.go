@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -81,15 +80,7 @@ func TestInputValidateRefusals(t *testing.T) {
 				t.Fatalf("base input invalid: %v", err)
 			}
 			tc.mutate(b, emp)
-			err := b.in.Validate()
-			var ve *ValidationError
-			if !errors.Is(err, ErrInvalidInput) || !errors.As(err, &ve) {
-				t.Fatalf("err = %v, want a *ValidationError of ErrInvalidInput", err)
-			}
-			var fields []string
-			for _, p := range ve.Problems {
-				fields = append(fields, p.Field)
-			}
+			fields := problemFields(t, b.in.Validate(), ErrInvalidInput)
 			if !slices.Equal(fields, []string{tc.field}) {
 				t.Errorf("problems at %q, want exactly %q", fields, tc.field)
 			}
