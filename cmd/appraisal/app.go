@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
 	"github.com/appraisal-hr/appraisal/eventstore/postgres"
@@ -33,13 +36,32 @@ func (o *openedStore) Migrate(ctx context.Context, logger *slog.Logger) (migrati
 	return o.SQLite.Migrate(ctx, logger)
 }
 
+// access says how a command may treat the database it opens.
+type access int
+
+const (
+	// migrated creates the database if needed and migrates it (serve,
+	// rebuild, token, export).
+	migrated access = iota
+	// asIs creates the database if needed but leaves its schema alone
+	// (migrate, which reports what it applies itself).
+	asIs
+	// existing only reads: the database must already exist, so a mistyped
+	// path is refused instead of leaving an empty file behind (verify, replay).
+	existing
+)
+
 // storeFor is the start of every command that works on the database: the
-// process logger, then the store, migrated first (openStore) or as it is
-// (connectStore: verify, replay and migrate itself must not change it).
-func storeFor(ctx context.Context, cfg Config, migrate bool) (*openedStore, *slog.Logger, error) {
+// process logger, then the store opened as the command's access allows.
+func storeFor(ctx context.Context, cfg Config, a access) (*openedStore, *slog.Logger, error) {
 	logger := newLogger(cfg, os.Stderr)
+	if a == existing && !cfg.IsPostgres() {
+		if _, err := os.Stat(cfg.DatabaseURL); err != nil {
+			return nil, nil, fmt.Errorf("no database at %s: %w", cfg.DatabaseURL, err)
+		}
+	}
 	open := connectStore
-	if migrate {
+	if a == migrated {
 		open = openStore
 	}
 	store, err := open(ctx, cfg, logger)
@@ -49,8 +71,8 @@ func storeFor(ctx context.Context, cfg Config, migrate bool) (*openedStore, *slo
 // readSideFor is storeFor plus the read side over it, for the one-shot
 // commands that read or rebuild read models (replay, rebuild); the caller
 // closes the store.
-func readSideFor(ctx context.Context, cfg Config, migrate bool) (*openedStore, *readside.ReadSide, error) {
-	store, logger, err := storeFor(ctx, cfg, migrate)
+func readSideFor(ctx context.Context, cfg Config, a access) (*openedStore, *readside.ReadSide, error) {
+	store, logger, err := storeFor(ctx, cfg, a)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,6 +121,9 @@ func connectStore(ctx context.Context, cfg Config, logger *slog.Logger) (*opened
 		if err == nil {
 			return &openedStore{Store: s, Postgres: s}, nil
 		}
+		if !transient(err) {
+			return nil, err
+		}
 		if time.Now().Add(wait).After(deadline) {
 			return nil, fmt.Errorf("database not reachable after %s: %w", connectTimeout, err)
 		}
@@ -109,6 +134,18 @@ func connectStore(ctx context.Context, cfg Config, logger *slog.Logger) (*opened
 		case <-time.After(wait):
 		}
 	}
+}
+
+// transient tells whether waiting may cure a failed open: the server did not
+// answer, or answered that it is still starting (SQLSTATE 57P03). A wrong
+// password, a missing database or schema fails at once.
+func transient(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "57P03"
+	}
+	var connErr *pgconn.ConnectError
+	return errors.As(err, &connErr)
 }
 
 // defaultPoolConns is the PostgreSQL pool size serve needs: the read side

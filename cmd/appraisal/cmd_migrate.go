@@ -13,7 +13,7 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.parse(args, &cfg); err != nil {
 		return err
 	}
-	store, logger, err := storeFor(ctx, cfg, false)
+	store, logger, err := storeFor(ctx, cfg, asIs)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func runRebuild(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.parse(args, &cfg); err != nil {
 		return err
 	}
-	store, rs, err := readSideFor(ctx, cfg, true)
+	store, rs, err := readSideFor(ctx, cfg, migrated)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("replay: give one decision id or --all")
 	}
-	store, rs, err := readSideFor(ctx, cfg, false)
+	store, rs, err := readSideFor(ctx, cfg, existing)
 	if err != nil {
 		return err
 	}

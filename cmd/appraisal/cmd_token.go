@@ -35,7 +35,7 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("token create: --employee must be an employee id (a UUID), got %q", *employee)
 	}
-	store, _, err := storeFor(ctx, cfg, true)
+	store, _, err := storeFor(ctx, cfg, migrated)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ func runVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.parse(args, &cfg); err != nil {
 		return err
 	}
-	store, _, err := storeFor(ctx, cfg, false)
+	store, _, err := storeFor(ctx, cfg, existing)
 	if err != nil {
 		return err
 	}

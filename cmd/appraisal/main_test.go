@@ -260,3 +260,29 @@ func TestPostgresPoolDefault(t *testing.T) {
 		}
 	}
 }
+
+func TestReadOnlyCommandsRefuseAMissingDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "typo.db")
+	t.Setenv("APPRAISAL_DATABASE_URL", path)
+	for _, args := range [][]string{{"verify"}, {"replay", "--all"}} {
+		if _, err := runCmd(t, args...); err == nil || !strings.Contains(err.Error(), "no database at") {
+			t.Errorf("%v on a missing file: %v", args, err)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*")); len(m) != 0 {
+		t.Errorf("files written: %v", m)
+	}
+}
+
+func TestAPermanentPostgresErrorIsNotRetried(t *testing.T) {
+	url := eventstoretest.FreshSchema(t)
+	t.Setenv("APPRAISAL_DATABASE_URL", strings.Replace(url, "search_path=", "search_path=no_such_", 1))
+	start := time.Now()
+	_, err := runCmd(t, "verify")
+	if err == nil || strings.Contains(err.Error(), "not reachable") {
+		t.Fatalf("verify on a missing schema: %v", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("a permanent error took %s (retried?)", took)
+	}
+}
