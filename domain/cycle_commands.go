@@ -61,10 +61,7 @@ func (c *Cycle) Create(actor Actor, cmd CreateCycle, refs CycleRefs) ([]Event, e
 	var p problems
 	checkID(&p, "cycle_id", cmd.CycleID)
 	validateSettings(&p, cmd.Settings, refs)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{CycleCreated(cmd)}, nil
+	return single(CycleCreated(cmd), p.err())
 }
 
 // Revise validates and records new settings of a draft cycle.
@@ -74,10 +71,7 @@ func (c *Cycle) Revise(actor Actor, s CycleSettings, refs CycleRefs) ([]Event, e
 	}
 	var p problems
 	validateSettings(&p, s, refs)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{CycleRevised{CycleID: c.id, Settings: s}}, nil
+	return single(CycleRevised{CycleID: c.id, Settings: s}, p.err())
 }
 
 // Open starts goal setting, pinning the template and policy versions in
@@ -171,10 +165,7 @@ func (c *Cycle) OverridePairing(actor Actor, cmd OverridePairing, org *Organisat
 		p.add("unit_id", "already has a forced-pairing override in this cycle")
 	}
 	checkText(&p, "justification", cmd.Justification, MaxReasonLen)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{PairingOverrideGranted{CycleID: c.id, UnitID: cmd.UnitID, Justification: cmd.Justification}}, nil
+	return single(PairingOverrideGranted{CycleID: c.id, UnitID: cmd.UnitID, Justification: cmd.Justification}, p.err())
 }
 
 // SignOff records one step of the chain, in order: each unit head (or HR
@@ -257,10 +248,7 @@ func (c *Cycle) Reopen(actor Actor, reason string) ([]Event, error) {
 	}
 	var p problems
 	checkReason(&p, "reason", reason)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{CycleReopened{CycleID: c.id, Reason: reason}}, nil
+	return single(CycleReopened{CycleID: c.id, Reason: reason}, p.err())
 }
 
 // Close makes results final and records the final decision. It is refused

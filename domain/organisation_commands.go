@@ -87,10 +87,7 @@ func (o *Organisation) CreateUnit(actor Actor, c CreateUnit) ([]Event, error) {
 	if c.ParentID != uuid.Nil && o.units[c.ParentID] == nil {
 		p.add("parent_id", "is not a known unit")
 	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{UnitCreated{UnitID: c.UnitID, Name: c.Name, ParentID: c.ParentID}}, nil
+	return single(UnitCreated{UnitID: c.UnitID, Name: c.Name, ParentID: c.ParentID}, p.err())
 }
 
 // AppointUnitHead validates and records a unit's new head.
@@ -101,10 +98,7 @@ func (o *Organisation) AppointUnitHead(actor Actor, c AppointUnitHead) ([]Event,
 	var p problems
 	p.check(o.units[c.UnitID] != nil, "unit_id", "is not a known unit")
 	p.check(o.activeEmployee(c.HeadID), "head_id", "is not a current employee")
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{UnitHeadAppointed(c)}, nil
+	return single(UnitHeadAppointed(c), p.err())
 }
 
 // DefinePositionLevel validates and records a new level.
@@ -119,10 +113,7 @@ func (o *Organisation) DefinePositionLevel(actor Actor, c DefinePositionLevel) (
 	}
 	checkText(&p, "name", c.Name, MaxNameLen)
 	checkMoney(&p, "monthly_standard", c.MonthlyStandard)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{PositionLevelDefined(c)}, nil
+	return single(PositionLevelDefined(c), p.err())
 }
 
 // ChangePayStandard validates and records a level's new standard.
@@ -134,10 +125,7 @@ func (o *Organisation) ChangePayStandard(actor Actor, c ChangePayStandard) ([]Ev
 	p.check(o.levels[c.LevelID] != nil, "level_id", "is not a known level")
 	checkMoney(&p, "monthly_standard", c.MonthlyStandard)
 	checkReason(&p, "reason", c.Reason)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{PayStandardChanged(c)}, nil
+	return single(PayStandardChanged(c), p.err())
 }
 
 // HireEmployee validates and records a hire.
@@ -154,10 +142,7 @@ func (o *Organisation) HireEmployee(actor Actor, c HireEmployee) ([]Event, error
 	p.check(o.units[c.UnitID] != nil, "unit_id", "is not a known unit")
 	p.check(o.levels[c.LevelID] != nil, "level_id", "is not a known level")
 	o.checkManager(&p, c.EmployeeID, c.ManagerID)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{EmployeeHired(c)}, nil
+	return single(EmployeeHired(c), p.err())
 }
 
 // TransferEmployee validates and records a transfer.
@@ -173,10 +158,7 @@ func (o *Organisation) TransferEmployee(actor Actor, c TransferEmployee) ([]Even
 	if m := o.employees[c.EmployeeID]; m != nil && m.UnitID == c.UnitID {
 		p.add("unit_id", "is the employee's current unit")
 	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{EmployeeTransferred(c)}, nil
+	return single(EmployeeTransferred(c), p.err())
 }
 
 // ChangeManager validates and records a new reporting line.
@@ -191,10 +173,7 @@ func (o *Organisation) ChangeManager(actor Actor, c ChangeManager) ([]Event, err
 	if m := o.employees[c.EmployeeID]; m != nil && m.ManagerID == c.ManagerID {
 		p.add("manager_id", "is already the employee's manager")
 	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{ManagerChanged(c)}, nil
+	return single(ManagerChanged(c), p.err())
 }
 
 // ChangeLevel validates and records a level change.
@@ -209,10 +188,7 @@ func (o *Organisation) ChangeLevel(actor Actor, c ChangeLevel) ([]Event, error) 
 	if m := o.employees[c.EmployeeID]; m != nil && m.LevelID == c.LevelID {
 		p.add("level_id", "is already the employee's level")
 	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{LevelChanged(c)}, nil
+	return single(LevelChanged(c), p.err())
 }
 
 // RecordLeave validates and records a departure. Someone who still manages
@@ -236,10 +212,7 @@ func (o *Organisation) RecordLeave(actor Actor, c RecordLeave) ([]Event, error) 
 			p.add("employee_id", "still heads unit %q; appoint another head first", u.Name)
 		}
 	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return []Event{EmployeeLeft(c)}, nil
+	return single(EmployeeLeft(c), p.err())
 }
 
 // checkCurrent records an employee id that is not someone employed now.
