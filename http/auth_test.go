@@ -14,7 +14,7 @@ import (
 
 func TestBootstrapTokenIsIssuedOnce(t *testing.T) {
 	store := backends(t)["sqlite"](t)
-	db, err := OpenDB(store)
+	db, err := OpenDB(t.Context(), store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestBootstrapTokenIsIssuedOnce(t *testing.T) {
 
 func TestBearerAuthentication(t *testing.T) {
 	h := newHarness(t, backends(t)["sqlite"](t), nil)
-	db, _ := OpenDB(h.store)
+	db, _ := OpenDB(t.Context(), h.store)
 	ctx := context.Background()
 	expired, err := IssueToken(ctx, db, TokenRequest{EmployeeID: uuid.New(), Role: domain.RoleEmployee, IssuedBy: "test", TTL: time.Millisecond}, time.Now().Add(-time.Hour))
 	if err != nil {
@@ -66,7 +66,7 @@ func TestBearerAuthentication(t *testing.T) {
 // request with one is refused, and nothing else is affected.
 func TestRevokedTokensStopWorking(t *testing.T) {
 	h := newHarness(t, backends(t)["sqlite"](t), nil)
-	db, _ := OpenDB(h.store)
+	db, _ := OpenDB(t.Context(), h.store)
 	id := uuid.New()
 	tok, err := IssueToken(context.Background(), db, TokenRequest{EmployeeID: id, Role: domain.RoleEmployee, IssuedBy: "test"}, time.Now())
 	if err != nil {

@@ -56,7 +56,7 @@ func newHarness(t testing.TB, store eventstore.Store, tune func(*Config)) *harne
 	if tune != nil {
 		tune(&cfg)
 	}
-	db, err := OpenDB(store)
+	db, err := OpenDB(ctx, store)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 // handler that counts how often it really ran.
 func idemEcho(t *testing.T, store eventstore.Store, runs *atomic.Int64) *echo.Echo {
 	t.Helper()
-	db, err := OpenDB(store)
+	db, err := OpenDB(t.Context(), store)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 
 func TestCustomerLinks(t *testing.T) {
 	store := backends(t)["sqlite"](t)
-	db, _ := OpenDB(store)
+	db, _ := OpenDB(t.Context(), store)
 	ctx := context.Background()
 	now := time.Now()
 	clock := func() time.Time { return now }

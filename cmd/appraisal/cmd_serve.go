@@ -98,7 +98,7 @@ func newApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) 
 
 func (a *app) wire(ctx context.Context, cfg Config) error {
 	var err error
-	if a.db, err = apphttp.OpenDB(a.store.Store); err != nil {
+	if a.db, err = apphttp.OpenDB(ctx, a.store.Store); err != nil {
 		return err
 	}
 	reg := prometheus.NewRegistry()

@@ -47,7 +47,7 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	if e, ok := org.Employee(id); !ok || !e.Active {
 		return fmt.Errorf("token create: no current employee has id %s", id)
 	}
-	db, err := apphttp.OpenDB(store.Store)
+	db, err := apphttp.OpenDB(ctx, store.Store)
 	if err != nil {
 		return err
 	}
