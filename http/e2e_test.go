@@ -182,6 +182,20 @@ func (co *company) checkPayroll(t *testing.T) {
 	if !strings.Contains(x.header.Get("Content-Type"), "spreadsheetml") || len(x.body) < 1000 {
 		t.Fatalf("xlsx: %s, %d bytes", x.header.Get("Content-Type"), len(x.body))
 	}
+	j := co.h.send("GET", co.cyclePath("/payroll?format=json"), co.h.hr, nil, http.StatusOK)
+	var exp PayrollExport
+	if err := json.Unmarshal(j.body, &exp); err != nil {
+		t.Fatalf("json: %v\n%s", err, j.body)
+	}
+	if fmt.Sprint(exp.Position) != position || j.header.Get("X-Position") != position || exp.CycleID != co.cycle.String() || len(exp.Rows) != len(want) {
+		t.Fatalf("json export: position %d (header %q), cycle %s, %d rows; csv said position %s, %d rows",
+			exp.Position, j.header.Get("X-Position"), exp.CycleID, len(exp.Rows), position, len(want))
+	}
+	for _, row := range exp.Rows {
+		if w := want[row.Name]; row.FinalScore.StringFixed(2) != w[0] || row.Grade != w[1] {
+			t.Errorf("json %s: %s %s, want %v", row.Name, row.FinalScore, row.Grade, w)
+		}
+	}
 }
 
 // checkReads: the employee sees their own result anonymised (customer means

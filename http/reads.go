@@ -319,6 +319,7 @@ func (s *Server) getPayroll(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set("X-Position", fmt.Sprint(exp.Position))
 	var buf bytes.Buffer
 	switch format {
 	case "json":
@@ -333,7 +334,6 @@ func (s *Server) getPayroll(c echo.Context) error {
 	}
 	ct := map[string]string{"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[format]
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="payroll-%s.%s"`, id, format))
-	c.Response().Header().Set("X-Position", fmt.Sprint(exp.Position))
 	return c.Blob(nethttp.StatusOK, ct, buf.Bytes())
 }
 
