@@ -77,6 +77,32 @@ func Apply(ctx context.Context, db *sql.DB, d Dialect, logger *slog.Logger) (Res
 	return res, nil
 }
 
+// ApplyUpTo applies the migrations of dialect d up to and including version,
+// as a release that carried only those would: for tests of an upgrade.
+func ApplyUpTo(ctx context.Context, db *sql.DB, d Dialect, version int64) error {
+	p, err := newProvider(ctx, db, d, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("migrations: apply %s migrations up to %d: %w", d, version, err)
+	}
+	return nil
+}
+
+// Version is the newest migration db records (0 for an empty database).
+func Version(ctx context.Context, db *sql.DB, d Dialect) (int64, error) {
+	p, err := newProvider(ctx, db, d, nil)
+	if err != nil {
+		return 0, err
+	}
+	v, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrations: read schema version: %w", err)
+	}
+	return v, nil
+}
+
 func newProvider(ctx context.Context, db *sql.DB, d Dialect, logger *slog.Logger) (*goose.Provider, error) {
 	fsys, err := FS(d)
 	if err != nil {

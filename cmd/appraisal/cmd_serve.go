@@ -114,8 +114,9 @@ func (a *app) wire(ctx context.Context, cfg Config) error {
 	}
 	reg.MustRegister(a.read.Runner.Collector())
 	if a.store.Postgres != nil {
-		// The unsealed backlog and the age of the oldest append in flight:
-		// what a long transaction holding readers back looks like.
+		// Appends queued for the writer and the age of the append holding
+		// the schema's append lock: what a slow append holding others back
+		// looks like.
 		reg.MustRegister(a.store.Postgres.Collector())
 	}
 	hcfg := apphttp.DefaultConfig()

@@ -164,7 +164,7 @@ func TestServePrintsTheBootstrapTokenOnceAndAnswersHealth(t *testing.T) {
 		}
 		want := []string{"appraisal_http_request_duration_seconds", "appraisal_events_appended_total", "appraisal_projection_lag_events"}
 		if strings.HasSuffix(t.Name(), "postgres") {
-			want = append(want, "appraisal_eventstore_unsealed_events", "appraisal_eventstore_oldest_transaction_seconds")
+			want = append(want, "appraisal_eventstore_queued_appends", "appraisal_eventstore_oldest_append_seconds", "appraisal_eventstore_append_lock_held_seconds")
 		}
 		for _, m := range want {
 			if !strings.Contains(metrics, m) {

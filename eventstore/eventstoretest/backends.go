@@ -101,31 +101,26 @@ func PostgresBackend() Backend {
 			return NewPostgresWith(t, postgres.Options{Upcasters: up, PollInterval: 50 * time.Millisecond})
 		},
 		Exec: raw,
-		At: func(p int64) string {
-			return fmt.Sprintf("(tx_id, seq) = (SELECT tx_id, seq FROM ledger WHERE position = %d)", p)
-		},
+		At:   func(p int64) string { return fmt.Sprintf("position = %d", p) },
 		Unguard: func(t *testing.T, s eventstore.Store) {
 			exec(t, s, `ALTER TABLE events DISABLE TRIGGER USER`)
-			exec(t, s, `ALTER TABLE ledger DISABLE TRIGGER USER`)
+			exec(t, s, `ALTER TABLE commits DISABLE TRIGGER USER`)
 		},
 		Swap: func(t *testing.T, s eventstore.Store, p1, p2 int64) {
-			// Moving an event in the global order means giving it another key;
-			// the primary key forces a detour through a free one.
-			key := func(p int64) string {
-				return fmt.Sprintf("(SELECT tx_id FROM ledger WHERE position = %d), seq = (SELECT seq FROM ledger WHERE position = %d)", p, p)
-			}
-			exec(t, s, `UPDATE events SET seq = -1 WHERE (tx_id, seq) = (SELECT tx_id, seq FROM ledger WHERE position = $1)`, p1)
-			exec(t, s, `UPDATE events SET tx_id = `+key(p1)+` WHERE (tx_id, seq) = (SELECT tx_id, seq FROM ledger WHERE position = $1)`, p2)
-			exec(t, s, `UPDATE events SET tx_id = `+key(p2)+` WHERE seq = -1`)
+			exec(t, s, `UPDATE events SET position = -1 WHERE position = $1`, p1)
+			exec(t, s, `UPDATE events SET position = $1 WHERE position = $2`, p1, p2)
+			exec(t, s, `UPDATE events SET position = $1 WHERE position = -1`, p2)
 		},
 		InsertForged: func(t *testing.T, s eventstore.Store, e eventstore.Event) int64 {
-			// The oldest possible key sorts before every sealed event.
-			exec(t, s, `INSERT INTO events (tx_id, seq, stream_id, version, id, type, schema_version, payload, actor_id, actor_role,
-				correlation_id, causation_id, recorded_at, prev_hash, hash)
-				VALUES ('3'::xid8, 0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			// Shift the second half of the log up by one to free position 5.
+			exec(t, s, `UPDATE events SET position = position + 1000000 WHERE position >= 5`)
+			exec(t, s, `UPDATE events SET position = position - 999999 WHERE position >= 1000000`)
+			exec(t, s, `INSERT INTO events (position, stream_id, version, id, type, schema_version, payload, actor_id, actor_role,
+				correlation_id, causation_id, recorded_at, prev_hash, hash, ledger_hash)
+				VALUES (5, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
 				e.StreamID, e.Version, e.ID, e.Type, e.SchemaVersion, string(e.Payload), e.Actor.ID, e.Actor.Role,
 				e.CorrelationID, e.CausationID, e.RecordedAt, e.PrevHash, e.Hash)
-			return 1
+			return 5
 		},
 		DelayAppends: func(t *testing.T, s eventstore.Store, d time.Duration) {
 			exec(t, s, fmt.Sprintf(`CREATE FUNCTION slow_appends() RETURNS trigger LANGUAGE plpgsql AS $$

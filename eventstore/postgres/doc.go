@@ -1,65 +1,75 @@
 // Package postgres is the PostgreSQL event store backend (pgx/v5 pool), the
 // system of record for real deployments.
 //
-// # Appends
+// # Group commit
 //
-// Each append is one INSERT of all its events (one transaction; COPY inside a
-// transaction from 16 events on), so a stale version, a duplicate id or a
-// cancelled context leaves nothing behind. The
-// unique (stream_id, version) key is the optimistic-concurrency check: only
-// one writer can add version v+1. The head hash an append chains to is read
-// with the expected version, or remembered from this process's previous
+// Every event row carries its global position and ledger hash (the global
+// hash chain, eventstore.LedgerHash), written in the append's own
+// transaction, as on SQLite. Positions must become visible in order and
+// without gaps, or a reader that moved past position 7 could miss a 6 that
+// commits later. So a transaction that writes events holds the schema's
+// append lock (a transaction-level advisory lock, keyed by the schema) from
+// before its insert until its commit is visible: PostgreSQL releases a
+// transaction's locks only after its commit is visible, so the next holder
+// reads, and writes after, everything committed before it.
+//
+// One lock holder at a time would make every append wait for the commits of
+// all those before it. Instead each process has one writer goroutine
+// (writer.go): Append prepares its events (versions, stream hash chain) and
+// queues them; the writer takes everything queued (up to 2,000 events or
+// 8 MiB, one append per stream) and commits it as one transaction, then the
+// appends queued meanwhile, and so on. Under load a commit carries many
+// appends, so the database does one round trip, one commit and one
+// flush for all of them: 32 concurrent single-event appends run at or above
+// the rate of 32 bare INSERTs (BENCHMARKS.md).
+//
+// The writer knows where its last commit left the log, so a group is one
+// round trip: the lock, a check that the log still ends there (position and
+// ledger hash, appraisal_expect_head; another process may have written), the
+// events' INSERT and a row in commits recording where the group ends, sent
+// as one implicit transaction. When the check fails, or at start, the group
+// is written in an explicit transaction that reads the head under the lock
+// first. A group refused for one member's sake (a stale version, a
+// duplicate id) is written again member by member, so that only the guilty
+// append fails. An Append whose context ends before the writer took it is
+// withdrawn and writes nothing; a group is cancelled only when all its
+// callers have given up, so a lone cancelled append writes nothing either.
+//
+// The unique (stream_id, version) key is the optimistic-concurrency check:
+// only one writer can add version v+1. The head hash an append chains to is
+// read with the expected version, or remembered from this process's previous
 // append to the stream; a stale memory is refused by the same key.
 //
-// # Global order without gaps
+// # Readers
 //
-// Appends run concurrently, and a bigserial commits out of order: a reader
-// that advanced past position 7 could miss a 6 that commits later. Every
-// event row therefore records the id of the transaction that wrote it (xid8,
-// pg_current_xact_id()) and an insertion sequence, and rows are ordered by
-// (tx_id, seq), as in watermill-sql's PostgreSQL schema. A row is handed to
-// readers only once no row can ever appear before it in that order.
+// Readers need no lock and no watermark: committed positions are dense, so
+// ReadAll is one range scan of the primary key. Every commit NOTIFYs the
+// schema's channel, which wakes the subscriptions of every process; they
+// also poll, in case a notification is lost.
 //
-// watermill-sql decides that with the watermark tx_id <
-// pg_snapshot_xmin(pg_current_snapshot()). Its limit is that xmin belongs to
-// the whole cluster: any write transaction, of any schema or application (a
-// projection's batch, a report, another engineer's test), holds every reader
-// back, and since Append returns positions, every append too. On the shared
-// development cluster that cut single-client appends to about 35 events/s.
-// The store uses a barrier instead, which only appends can hold: every append
-// takes the schema's append lock, a shared advisory lock, in its transaction
-// before it writes (so before it has an xid) and keeps it until its commit is
-// visible; a seal takes the same lock exclusively. When the seal gets it, no
-// append is in flight and none can start, so every event that exists is
-// visible to the seal's next statement, and every later append will get a
-// larger xid and so sort after everything sealed now. Appends never wait for
-// one another, only, briefly, for a seal (two statements).
+// # Tamper evidence
 //
-// (tx_id, seq) is not a convenient checkpoint, so the seal turns that order
-// into dense positions: it numbers the unsealed rows after the last position
-// and writes one ledger row per position carrying the global hash chain
-// (eventstore.LedgerHash). Readers only read sealed rows, with one range scan
-// of the events' primary key.
+// Verify walks the events in position order (event hash, stream chain,
+// ledger chain), then compares the last row of commits with the last event,
+// so that events cut from the end of the log are noticed too.
 //
-// One process at a time seals a schema: it holds a session advisory lock
-// (keyed by the schema) on a connection of its own, so it knows the ledger
-// head without reading it. Other processes ask it to seal by NOTIFY and take
-// over as soon as its connection, and so the lock, goes away. Append waits for
-// its events to be sealed so that it can return their positions; appends
-// committing together are sealed together, like a group commit. The ledger
-// is a pure function of the events in (tx_id, seq) order, so its insert
-// commits with synchronous_commit off: a seal lost in a crash is redone
-// identically. Every seal NOTIFYs the schema's channel, which wakes the
-// subscriptions; they also poll, in case a notification is lost.
+// # What holds appends back
 //
-// # The limit of the barrier
+// The append lock is held for the group's insert and commit only. A slow
+// insert (a trigger, a lock on the table) or a slow commit holds every
+// other append of the schema back until it ends; other write transactions
+// of the cluster (projections, other applications) hold nothing back. Lag
+// reports this process's queued appends and the oldest one's age, and the
+// transaction holding the lock; Collector exports them to Prometheus, and a
+// group still running after Options.StuckAfter is logged with the same
+// facts.
 //
-// A slow append holds the next seal back until it ends, and with it every
-// other append's return, new appends' start and every reader. Lag reports the
-// backlog and the oldest append in flight, Collector exports both to
-// Prometheus, and the seal loop logs a warning naming the append when others
-// have waited longer than Options.StuckAfter. Under many concurrent writers
-// each append waits about one commit latency for the appends that began
-// before it, then for the seal. Events must be written through Append only:
-// a row written without the append lock could be sealed past.
+// # Before migration 00002
+//
+// Earlier releases ordered events by (transaction id, sequence) and gave
+// positions afterwards, in a separate ledger table written by a sealer.
+// Migrate seals what such a release left unsealed, then migration 00002
+// moves each position and ledger hash into its event row. Stop every
+// process of the old release before upgrading: it does not take the append
+// lock the way this one does.
 package postgres

@@ -9,53 +9,69 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Lag describes what holds readers back.
+// Lag describes what appends wait for. Readers never wait: they read
+// committed positions only.
 type Lag struct {
-	Unsealed      int64         // committed events not yet given a position
-	OldestTxAge   time.Duration // age of the oldest transaction holding an xid (0: none)
-	OldestTxPID   int32         // its backend pid
-	OldestTxQuery string        // the start of its current query
-	OldestTxDB    string        // the database it runs in
+	Queued          int           // this process's appends not yet committed
+	OldestAppendAge time.Duration // how long the oldest of them has waited (0: none)
+	// The transaction holding the schema's append lock (of any process),
+	// which the next group commit of every process waits for; it holds the
+	// lock only to write its ledger rows and commit. Zero when none.
+	LockHolderPID   int32
+	LockHolderAge   time.Duration
+	LockHolderQuery string // the start of its current query
+	LockHolderDB    string // the database it runs in
 }
 
-// Lag reports how many committed events wait for a position and the oldest
-// append in flight, which holds the next seal (and so every append's return
-// and every reader) back until it ends.
+// Lag reports this process's queued appends and the append transaction that
+// holds the schema's append lock.
 func (s *Store) Lag(ctx context.Context) (Lag, error) {
-	var l Lag
-	head, err := readHead(ctx, s.pool)
-	if err != nil {
-		return l, fmt.Errorf("lag: %w", err)
-	}
-	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE (tx_id, seq) > ($1::xid8, $2::bigint)`,
-		head.key.tx, head.key.seq).Scan(&l.Unsealed)
-	if err != nil {
-		return l, fmt.Errorf("lag: %w", err)
-	}
+	l := s.queued()
 	var ageMicros int64
-	err = s.pool.QueryRow(ctx, `SELECT pid, (extract(epoch FROM now() - xact_start) * 1e6)::bigint,
-		left(coalesce(query, ''), 200), coalesce(datname, '')
-		FROM pg_stat_activity a WHERE backend_xid IS NOT NULL AND EXISTS (
-			SELECT FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-				AND l.classid = (($1::bigint >> 32) & 4294967295)::oid AND l.objid = ($1::bigint & 4294967295)::oid)
-		ORDER BY age(backend_xid) DESC LIMIT 1`, s.appendLock).Scan(&l.OldestTxPID, &ageMicros, &l.OldestTxQuery, &l.OldestTxDB)
+	err := s.pool.QueryRow(ctx, `SELECT a.pid, (extract(epoch FROM now() - a.xact_start) * 1e6)::bigint,
+		left(coalesce(a.query, ''), 200), coalesce(a.datname, '')
+		FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+			AND l.classid = (($1::bigint >> 32) & 4294967295)::oid AND l.objid = ($1::bigint & 4294967295)::oid
+		LIMIT 1`, s.appendLock).Scan(&l.LockHolderPID, &ageMicros, &l.LockHolderQuery, &l.LockHolderDB)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return l, nil
 	}
 	if err != nil {
 		return l, fmt.Errorf("lag: %w", err)
 	}
-	l.OldestTxAge = time.Duration(ageMicros) * time.Microsecond
+	l.LockHolderAge = time.Duration(ageMicros) * time.Microsecond
 	return l, nil
 }
 
+// queued counts the appends waiting for the writer or in its group commits.
+func (s *Store) queued() Lag {
+	w := &s.writer
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	l := Lag{Queued: len(w.queue) + len(w.inFlight)}
+	var oldest time.Time
+	for _, list := range [][]*appendReq{w.queue, w.inFlight} {
+		for _, r := range list {
+			if oldest.IsZero() || r.since.Before(oldest) {
+				oldest = r.since
+			}
+		}
+	}
+	if !oldest.IsZero() {
+		l.OldestAppendAge = time.Since(oldest)
+	}
+	return l
+}
+
+// warnHeldBack logs a group commit that has taken longer than StuckAfter.
 func (s *Store) warnHeldBack(ctx context.Context, waited time.Duration) {
 	l, err := s.Lag(ctx)
 	if err != nil {
-		s.opts.Logger.Warn("append waits for its seal; lag unknown", "schema", s.schema, "waited", waited, "err", err)
+		s.opts.Logger.Warn("an append group commit is slow; lag unknown", "schema", s.schema, "waited", waited, "err", err)
 		return
 	}
-	s.opts.Logger.Warn("appends wait for their seal: an older append is still in flight",
-		"schema", s.schema, "waited", waited, "unsealed", l.Unsealed,
-		"oldest_tx_pid", l.OldestTxPID, "oldest_tx_age", l.OldestTxAge, "oldest_tx_db", l.OldestTxDB, "oldest_tx_query", l.OldestTxQuery)
+	s.opts.Logger.Warn("an append group commit is slow",
+		"schema", s.schema, "waited", waited, "queued", l.Queued, "oldest_append_age", l.OldestAppendAge,
+		"lock_holder_pid", l.LockHolderPID, "lock_holder_age", l.LockHolderAge, "lock_holder_db", l.LockHolderDB, "lock_holder_query", l.LockHolderQuery)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,8 +25,8 @@ type Options struct {
 	// PollInterval is the subscriptions' safety net should a notification be
 	// lost (default 1s).
 	PollInterval time.Duration
-	// StuckAfter is how long appends wait for their seal before the seal loop
-	// logs which append in flight holds it back (default 5s).
+	// StuckAfter is how long a group commit may take before the writer logs
+	// which append transaction holds the schema's append lock (default 5s).
 	StuckAfter time.Duration
 }
 
@@ -35,17 +34,11 @@ type Options struct {
 type Store struct {
 	pool       *pgxpool.Pool
 	schema     string
-	lockID     int64 // advisory lock of the sealer, per schema
-	appendLock int64 // advisory lock every append holds (shared) and each seal takes (exclusive), per schema
+	appendLock int64 // advisory lock each group commit holds until it is visible, per schema
 	opts       Options
 
-	sealMu   sync.Mutex // guards sealer
-	sealer   sealer
-	known    atomic.Int64 // highest sealed position this process has seen
-	lastSeal atomic.Int64 // when this process last sealed events (unix ns)
-	sealed   follow.Broadcast
-	kick     chan struct{} // wakes the seal loop
-	waiters  waiters
+	writer   writer
+	appended follow.Broadcast
 	heads    headCache
 
 	stop context.CancelFunc
@@ -97,16 +90,15 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, er
 	s := &Store{
 		pool:       pool,
 		schema:     schema,
-		lockID:     migrations.LockID("seal", schema),
 		appendLock: migrations.LockID("append", schema),
 		opts:       opts,
-		kick:       make(chan struct{}, 1),
 	}
+	s.writer.init()
 	lctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
 	s.done.Add(2)
 	go s.listen(lctx)
-	go s.sealLoop(lctx)
+	go s.writeLoop(lctx)
 	return s, nil
 }
 
@@ -118,7 +110,8 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // current_schema), which keys its NOTIFY channel and advisory locks.
 func (s *Store) Schema() string { return s.schema }
 
-// Close stops the listener and closes the pool.
+// Close stops the listener and the writer (appends still queued fail with
+// ErrClosed; a group commit in flight completes) and closes the pool.
 func (s *Store) Close() error {
 	s.stop()
 	s.done.Wait()
@@ -126,7 +119,7 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// listen keeps one connection LISTENing for new positions sealed by any
+// listen keeps one connection LISTENing for new positions committed by any
 // process and wakes the local subscriptions; it reconnects until Close.
 func (s *Store) listen(ctx context.Context) {
 	defer s.done.Done()
@@ -149,22 +142,15 @@ func (s *Store) listenOnce(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	for _, prefix := range []string{sealedChannel, askChannel} {
-		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{s.channelName(prefix)}.Sanitize()); err != nil {
-			return err
-		}
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{s.channelName(appendedChannel)}.Sanitize()); err != nil {
+		return err
 	}
-	// Anything sealed while we were not listening is picked up by this wake.
-	s.sealed.Notify()
+	// Anything committed while we were not listening is picked up by this wake.
+	s.appended.Notify()
 	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return err
 		}
-		if n.Channel == s.channelName(askChannel) {
-			s.kickSealer()
-			continue
-		}
-		s.sealed.Notify()
+		s.appended.Notify()
 	}
 }

@@ -74,15 +74,6 @@ func (v *Verifier) Sealed(position int64, e *eventstore.Event, ledgerHash []byte
 	v.lastPosition = position
 }
 
-// Unsealed checks an event that has no ledger position yet (PostgreSQL events
-// committed after the last seal): only its own hash and its stream chain.
-func (v *Verifier) Unsealed(e *eventstore.Event) {
-	if v.failed {
-		return
-	}
-	v.checkEvent(0, e)
-}
-
 func (v *Verifier) checkEvent(position int64, e *eventstore.Event) {
 	v.report.Events++
 	if !bytes.Equal(eventstore.HashEvent(e.PrevHash, e), e.Hash) {
@@ -139,6 +130,23 @@ func (v *Verifier) Heads(heads map[string]Head) {
 		if v.failed {
 			return
 		}
+	}
+}
+
+// LogHead compares the recorded head of the log (its last position and
+// ledger hash) with the events walked: a head beyond them means events were
+// removed from the end; a head short of them, events added behind the store.
+func (v *Verifier) LogHead(position int64, ledgerHash []byte) {
+	if v.failed {
+		return
+	}
+	switch {
+	case position > v.lastPosition:
+		v.Fail(v.lastPosition+1, "", fmt.Sprintf("the log's head is recorded at position %d but its events end at %d: events were removed from its end", position, v.lastPosition))
+	case position < v.lastPosition:
+		v.Fail(position+1, "", fmt.Sprintf("the log's head is recorded at position %d but its events go on to %d: events were added behind the store", position, v.lastPosition))
+	case !bytes.Equal(ledgerHash, v.ledgerPrev):
+		v.Fail(position, "", fmt.Sprintf("the log's head records another ledger hash at position %d: the last event was replaced", position))
 	}
 }
 
