@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"container/list"
 	"context"
 	"fmt"
 	"maps"
@@ -23,7 +24,28 @@ import (
 // a clone, which then replaces the cached one: a request holding the old
 // aggregate keeps a consistent snapshot.
 
-// sharedCache holds the latest known state of the shared aggregates.
+// Each employee's review stream is cached the same way, in a bounded cache
+// (reviewCache) since there is one per employee and cycle: a rater saving
+// drafts would otherwise read and decode every earlier draft of the review
+// on each save.
+//
+// A cached aggregate is never trusted on its own: every load still reads
+// the stream after the cached version, so it sees what other processes
+// appended. What a command then appends expects the version it saw, so a
+// writer that got in between is a conflict, as without the cache.
+
+// aggregates is a cache of aggregates by stream.
+type aggregates interface {
+	get(stream string) (cached, bool)
+	// put stores c unless the cache holds a newer version of stream.
+	put(stream string, c cached)
+	// drop forgets stream.
+	drop(stream string)
+}
+
+// sharedCache holds the latest known state of the shared aggregates
+// (organisation, cycles, templates, policies: few, and read by every
+// command), without a bound.
 type sharedCache struct {
 	mu      sync.Mutex
 	entries map[string]cached
@@ -34,7 +56,88 @@ type cached struct {
 	version int64
 }
 
-// shared is an aggregate the cache can hold.
+func (c *sharedCache) get(stream string) (cached, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[stream]
+	return e, ok
+}
+
+func (c *sharedCache) put(stream string, e cached) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cur, ok := c.entries[stream]; !ok || cur.version < e.version {
+		c.entries[stream] = e
+	}
+}
+
+func (c *sharedCache) drop(stream string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, stream)
+}
+
+// reviewCacheSize bounds the review cache: the reviews most recently used
+// stay (a few KB each), the others are read from their stream again.
+const reviewCacheSize = 4096
+
+// reviewCache is a least-recently-used cache of review aggregates.
+type reviewCache struct {
+	mu      sync.Mutex
+	size    int
+	order   *list.List // of *reviewEntry, most recently used first
+	entries map[string]*list.Element
+}
+
+type reviewEntry struct {
+	stream string
+	cached
+}
+
+func newReviewCache(size int) *reviewCache {
+	return &reviewCache{size: size, order: list.New(), entries: map[string]*list.Element{}}
+}
+
+func (c *reviewCache) get(stream string) (cached, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[stream]
+	if !ok {
+		return cached{}, false
+	}
+	c.order.MoveToFront(el)
+	return el.Value.(*reviewEntry).cached, true
+}
+
+func (c *reviewCache) put(stream string, e cached) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[stream]; ok {
+		cur := el.Value.(*reviewEntry)
+		if cur.version < e.version {
+			cur.cached = e
+		}
+		c.order.MoveToFront(el)
+		return
+	}
+	c.entries[stream] = c.order.PushFront(&reviewEntry{stream: stream, cached: e})
+	for c.order.Len() > c.size {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.entries, last.Value.(*reviewEntry).stream)
+	}
+}
+
+func (c *reviewCache) drop(stream string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[stream]; ok {
+		c.order.Remove(el)
+		delete(c.entries, stream)
+	}
+}
+
+// shared is an aggregate the caches can hold.
 type shared[A any] interface {
 	apply(Event)
 	clone() A
@@ -43,9 +146,14 @@ type shared[A any] interface {
 // loadShared returns the aggregate of stream as of now and the version it
 // reflects, reading only the events after the cached version.
 func loadShared[A shared[A]](ctx context.Context, s *Service, stream string, fresh func() A) (A, int64, error) {
-	s.cache.mu.Lock()
-	entry, ok := s.cache.entries[stream]
-	s.cache.mu.Unlock()
+	return loadCached(ctx, s, &s.cache, stream, fresh)
+}
+
+// loadCached returns the aggregate of stream as of now from cache, read up
+// to the stream's current version. The aggregate returned is shared with
+// other requests: a command reads it and never changes it.
+func loadCached[A shared[A]](ctx context.Context, s *Service, cache aggregates, stream string, fresh func() A) (A, int64, error) {
+	entry, ok := cache.get(stream)
 	var agg A
 	var after int64
 	if ok {
@@ -64,11 +172,7 @@ func loadShared[A shared[A]](ctx context.Context, s *Service, stream string, fre
 		agg = fresh()
 	}
 	version := applyAll(agg, events, after)
-	s.cache.mu.Lock()
-	if cur, ok := s.cache.entries[stream]; !ok || cur.version < version {
-		s.cache.entries[stream] = cached{agg: agg, version: version}
-	}
-	s.cache.mu.Unlock()
+	cache.put(stream, cached{agg: agg, version: version})
 	return agg, version, nil
 }
 
@@ -110,6 +214,34 @@ func (c *Cycle) clone() *Cycle {
 	return &n
 }
 
+// clone copies the maps apply mutates and the structs they point to.
+func (r *Review) clone() *Review {
+	n := *r
+	n.goals = make(map[uuid.UUID]*goal, len(r.goals))
+	for id, g := range r.goals {
+		g := *g
+		n.goals[id] = &g
+	}
+	n.peers = slices.Clone(r.peers)
+	n.requests = make(map[uuid.UUID]*customerRequest, len(r.requests))
+	for id, q := range r.requests {
+		q := *q
+		n.requests[id] = &q
+	}
+	n.evaluations = make(map[uuid.UUID]*evaluation, len(r.evaluations))
+	for id, e := range r.evaluations {
+		e := *e
+		n.evaluations[id] = &e
+	}
+	n.byRater = maps.Clone(r.byRater)
+	n.kpiTargets = maps.Clone(r.kpiTargets)
+	n.kpiActuals = maps.Clone(r.kpiActuals)
+	n.ids = maps.Clone(r.ids)
+	n.appeals = maps.Clone(r.appeals)
+	n.decidedRecs = maps.Clone(r.decidedRecs)
+	return &n
+}
+
 func (v *TemplateVersions) clone() *TemplateVersions {
 	return &TemplateVersions{Versions[scoring.Template]{list: slices.Clone(v.list)}}
 }
@@ -142,10 +274,7 @@ func (s *Service) Template(ctx context.Context, id uuid.UUID) (*TemplateVersions
 // or unknown). A published version never changes, so once the cache holds
 // it no read is needed: review commands, the busiest path, save a round trip.
 func (s *Service) templateVersion(ctx context.Context, id uuid.UUID, n int) (scoring.Template, error) {
-	s.cache.mu.Lock()
-	entry, ok := s.cache.entries[TemplateStream(id)]
-	s.cache.mu.Unlock()
-	if ok {
+	if entry, ok := s.cache.get(TemplateStream(id)); ok {
 		if t, found := entry.agg.(*TemplateVersions).At(n); found {
 			return t, nil
 		}

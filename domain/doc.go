@@ -51,7 +51,10 @@
 // returning an Outcome with the stream's new version (ETag) and the global
 // position (read-your-writes). It depends only on the EventLog port it
 // defines. The shared aggregates (organisation, cycles, templates,
-// policies) are cached and caught up from their streams (cache.go).
+// policies) and, in a bounded least-recently-used cache, the reviews are
+// cached and caught up from their streams on every command, reading only
+// the events after the cached version (cache.go); a command that raced
+// another writer is a version conflict, after which the entry is dropped.
 //
 // # From history to numbers
 //

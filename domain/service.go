@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -67,10 +68,11 @@ func (e *VersionError) Unwrap() error { return ErrConflict }
 // appends the events with the version it loaded, so a concurrent change is
 // a conflict rather than a lost update.
 type Service struct {
-	log   EventLog
-	cache sharedCache
-	now   func() time.Time
-	newID func() uuid.UUID
+	log     EventLog
+	cache   sharedCache
+	reviews *reviewCache
+	now     func() time.Time
+	newID   func() uuid.UUID
 }
 
 // ServiceOption adjusts a Service.
@@ -85,7 +87,7 @@ func WithIDs(newID func() uuid.UUID) ServiceOption { return func(s *Service) { s
 
 // NewService returns a service over log.
 func NewService(log EventLog, opts ...ServiceOption) *Service {
-	s := &Service{log: log, cache: sharedCache{entries: map[string]cached{}}, now: func() time.Time { return time.Now().UTC() }, newID: uuid.New}
+	s := &Service{log: log, cache: sharedCache{entries: map[string]cached{}}, reviews: newReviewCache(reviewCacheSize), now: func() time.Time { return time.Now().UTC() }, newID: uuid.New}
 	for _, o := range opts {
 		o(s)
 	}
@@ -95,13 +97,10 @@ func NewService(log EventLog, opts ...ServiceOption) *Service {
 // applier is an aggregate that can be rebuilt from its events.
 type applier interface{ apply(Event) }
 
-// load rebuilds agg from its stream and returns the version it reflects.
-func (s *Service) load(ctx context.Context, stream string, agg applier) (int64, error) {
-	events, _, err := s.log.Load(ctx, stream, 0)
-	if err != nil {
-		return 0, fmt.Errorf("load stream %s: %w", stream, err)
-	}
-	return applyAll(agg, events, 0), nil
+// review loads one employee's review in a cycle as it is now, with its
+// version. The returned aggregate is shared: read it, never change it.
+func (s *Service) review(ctx context.Context, cycleID, employeeID uuid.UUID) (*Review, int64, error) {
+	return loadCached(ctx, s, s.reviews, ReviewStream(cycleID, employeeID), func() *Review { return NewReview(cycleID, employeeID) })
 }
 
 // commit appends the events a command returned, or passes on its refusal.
@@ -114,6 +113,13 @@ func (s *Service) commit(ctx context.Context, call Call, stream string, version 
 	}
 	meta := Meta{Actor: call.Actor, CorrelationID: call.CorrelationID, CausationID: call.CausationID, At: s.now()}
 	pos, err := s.log.Append(ctx, stream, version, events, meta)
+	if errors.Is(err, ErrConflict) {
+		// Someone appended after what this command saw. Loads read past
+		// the cached version anyway; dropping the entry also covers a
+		// stream that is not where the cache believes it is.
+		s.cache.drop(stream)
+		s.reviews.drop(stream)
+	}
 	if err != nil {
 		return Outcome{}, fmt.Errorf("append to %s: %w", stream, err)
 	}

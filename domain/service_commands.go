@@ -286,8 +286,8 @@ func (s *Service) Target(ctx context.Context, cycleID, employeeID uuid.UUID) (Ta
 	if err != nil {
 		return Target{}, err
 	}
-	rv := NewReview(cycleID, employeeID)
-	if _, err := s.load(ctx, ReviewStream(cycleID, employeeID), rv); err != nil {
+	rv, _, err := s.review(ctx, cycleID, employeeID)
+	if err != nil {
 		return Target{}, err
 	}
 	return rv.Target(org), nil
@@ -299,14 +299,12 @@ func (s *Service) reviewCommand(ctx context.Context, call Call, cycleID, employe
 	if err != nil {
 		return Outcome{}, err
 	}
-	rv := NewReview(cycleID, employeeID)
-	stream := ReviewStream(cycleID, employeeID)
-	v, err := s.load(ctx, stream, rv)
+	rv, v, err := s.review(ctx, cycleID, employeeID)
 	if err != nil {
 		return Outcome{}, err
 	}
 	events, err := run(rv, rc)
-	return s.commit(ctx, call, stream, v, events, err)
+	return s.commit(ctx, call, ReviewStream(cycleID, employeeID), v, events, err)
 }
 
 // ReviewKey names one employee in one cycle.

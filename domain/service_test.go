@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -95,4 +96,59 @@ func TestOutcomeCarriesStreamVersionAndPosition(t *testing.T) {
 	if err != nil || target.Manager != f.m || target.UnitHead != f.h || target.Unit != f.sales {
 		t.Errorf("target %+v %v", target, err)
 	}
+}
+
+// racyLog lets another writer in just before the next append.
+type racyLog struct {
+	domain.EventLog
+	before func()
+}
+
+func (l *racyLog) Append(ctx context.Context, stream string, expected int64, events []domain.Event, meta domain.Meta) (int64, error) {
+	if f := l.before; f != nil {
+		l.before = nil
+		f()
+	}
+	return l.EventLog.Append(ctx, stream, expected, events, meta)
+}
+
+// The service caches review aggregates as it does the shared ones. A
+// command is still checked against what another writer (another serve
+// process) appended since the cache was filled, and one that raced such an
+// append is a version conflict, after which the next attempt sees the new
+// state.
+func TestReviewCacheSeesOtherWriters(t *testing.T) {
+	f := newFixture(t).at(domain.StateReview)
+	log := &racyLog{EventLog: f.log}
+	svc := domain.NewService(log)
+	other := domain.NewService(f.log)
+	manager := f.call(as(domain.RoleManager, f.m))
+	draft := f.managerEval(f.e1, "70", "3")
+	f.do(svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e1), draft)) // e1's review is cached
+	f.do(other.SubmitEvaluation(f.ctx, manager, f.key(f.e1), f.managerEval(f.e1, "85", "4.4")))
+	var refused *domain.ConflictError
+	if _, err := svc.SubmitEvaluation(f.ctx, manager, f.key(f.e1), f.managerEval(f.e1, "90", "4.5")); !errors.As(err, &refused) {
+		t.Errorf("a second manager evaluation after another instance's submission: %v", err)
+	}
+
+	f.do(svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e2), f.managerEval(f.e2, "70", "3"))) // e2's review is cached
+	log.before = func() { f.do(other.SubmitEvaluation(f.ctx, manager, f.key(f.e2), f.managerEval(f.e2, "85", "4.4"))) }
+	_, err := svc.SubmitEvaluation(f.ctx, manager, f.key(f.e2), f.managerEval(f.e2, "90", "4.5"))
+	if !errors.Is(err, domain.ErrConflict) || errors.As(err, &refused) {
+		t.Fatalf("a submission racing another instance's: %v, want a version conflict", err)
+	}
+	if _, err := svc.SubmitEvaluation(f.ctx, manager, f.key(f.e2), f.managerEval(f.e2, "90", "4.5")); !errors.As(err, &refused) {
+		t.Errorf("the retry after the conflict: %v, want the submission refused", err)
+	}
+
+	// The delegate another instance named may now evaluate.
+	if _, err := svc.Target(f.ctx, f.cycle, f.e3); err != nil { // e3's review is cached
+		t.Fatal(err)
+	}
+	f.do(other.DelegateManager(f.ctx, f.call(f.hr), f.key(f.e3), domain.DelegateManager{DelegateID: f.h, Reason: "M travels"}))
+	target, err := svc.Target(f.ctx, f.cycle, f.e3)
+	if err != nil || target.Delegate != f.h {
+		t.Errorf("target after another instance's delegation: %+v %v", target, err)
+	}
+	f.do(svc.SubmitEvaluation(f.ctx, f.call(as(domain.RoleManager, f.h)), f.key(f.e3), f.managerEval(f.e3, "80", "4")))
 }
