@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,13 +31,34 @@ type loadResult struct {
 	errors   int
 	elapsed  time.Duration
 	p50, p99 time.Duration
+	// cpu is the CPU time (user and system) the whole process used during
+	// the run: clients, server, store, read side and runtime. Per operation
+	// it is steadier than the rates on a machine shared with other work.
+	cpu time.Duration
+}
+
+// cpuPerOp is the process CPU time per successful operation.
+func (r loadResult) cpuPerOp() time.Duration {
+	if r.ops == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.ops)
+}
+
+// processCPU is the CPU time the process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func (r loadResult) rate() float64 { return float64(r.ops) / r.elapsed.Seconds() }
 
 func (r loadResult) String() string {
-	return fmt.Sprintf("%8.0f ops/s  p50 %6.2f ms  p99 %6.2f ms  (%d ops, %d errors)",
-		r.rate(), ms(r.p50), ms(r.p99), r.ops, r.errors)
+	return fmt.Sprintf("%8.0f ops/s  p50 %6.2f ms  p99 %6.2f ms  CPU %4.0f µs/op  (%d ops, %d errors)",
+		r.rate(), ms(r.p50), ms(r.p99), float64(r.cpuPerOp())/float64(time.Microsecond), r.ops, r.errors)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -52,7 +74,7 @@ func runLoad(clients int, d time.Duration, op func(ctx context.Context, client, 
 	var mu sync.Mutex
 	var lat []time.Duration
 	errs := 0
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Go(func() {
@@ -78,7 +100,7 @@ func runLoad(clients int, d time.Duration, op func(ctx context.Context, client, 
 		})
 	}
 	wg.Wait()
-	res := loadResult{ops: len(lat), errors: errs, elapsed: time.Since(start)}
+	res := loadResult{ops: len(lat), errors: errs, elapsed: time.Since(start), cpu: processCPU() - cpu}
 	if len(lat) > 0 {
 		slices.Sort(lat)
 		res.p50 = lat[len(lat)*50/100]
@@ -187,6 +209,8 @@ func loadRun(b *testing.B, open func(testing.TB) eventstore.Store) {
 	b.ReportMetric(ratio, "http/bare")
 	b.ReportMetric(ms(overHTTP.p50), "http-p50-ms")
 	b.ReportMetric(ms(overHTTP.p99), "http-p99-ms")
+	b.ReportMetric(float64(bare.cpuPerOp())/float64(time.Microsecond), "bare-cpu-µs/op")
+	b.ReportMetric(float64(overHTTP.cpuPerOp())/float64(time.Microsecond), "http-cpu-µs/op")
 	if overHTTP.errors+bare.errors > 0 {
 		b.Errorf("%d HTTP submissions and %d bare appends failed", overHTTP.errors, bare.errors)
 	}
