@@ -50,16 +50,17 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 		return b.from, fmt.Errorf("projection %s: begin: %w", name, err)
 	}
 	defer tx.Rollback()
+	q := db.prepared(tx)
 	gen := b.gen
 	if gen == activeGeneration {
 		// The row lock orders this batch against a rebuild's swap.
-		st, err := db.readState(ctx, tx, name, true)
+		st, err := db.readState(ctx, q, name, true)
 		if err != nil {
 			return b.from, err
 		}
 		gen = st.generation
 	}
-	cp, err := db.readCheckpoint(ctx, tx, name, gen)
+	cp, err := db.readCheckpoint(ctx, q, name, gen)
 	if err != nil {
 		return b.from, err
 	}
@@ -70,7 +71,7 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 	if touched == nil {
 		touched = map[string]struct{}{}
 	}
-	t := &Tx{db: db, tx: tx, projection: name, generation: gen, touched: touched}
+	t := &Tx{db: db, tx: q, projection: name, generation: gen, touched: touched}
 	last := cp
 	for _, e := range window(events, cp, b.upTo) {
 		t.position = e.Position
@@ -89,7 +90,7 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 		}
 		clear(touched)
 	}
-	if err := db.writeCheckpoint(ctx, tx, name, gen, last); err != nil {
+	if err := db.writeCheckpoint(ctx, q, name, gen, last); err != nil {
 		return b.from, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -46,6 +46,8 @@ type DB struct {
 	// around batch transactions (see sqlite.Store.WriteLock); nil when
 	// the store has none.
 	writeLock sync.Locker
+	// stmts holds the prepared statements of an SQLite database (stmts.go).
+	stmts stmtCache
 }
 
 // Open returns the read-model database of an event store backend: SQLite

@@ -77,7 +77,7 @@ type Sender interface {
 // active generation only.
 type Tx struct {
 	db         *DB
-	tx         *sql.Tx
+	tx         querier // the batch's transaction (its statements prepared on SQLite)
 	projection string
 	generation int64
 	position   int64 // position of the event being applied

@@ -75,7 +75,7 @@ func (db *DB) writeCheckpoint(ctx context.Context, q querier, name string, gen, 
 // generation, as committed (any process may ask, leader or not).
 func (db *DB) Checkpoint(ctx context.Context, name string) (int64, error) {
 	var pos int64
-	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT c.position FROM projection_checkpoints c
+	err := db.prepared(db.sql).QueryRowContext(ctx, db.rebind(`SELECT c.position FROM projection_checkpoints c
 		JOIN projection_state s ON s.projection = c.projection AND s.active_generation = c.generation
 		WHERE c.projection = ?`), name).Scan(&pos)
 	if errors.Is(err, sql.ErrNoRows) {
