@@ -52,9 +52,11 @@
 // position (read-your-writes). It depends only on the EventLog port it
 // defines. The shared aggregates (organisation, cycles, templates,
 // policies) and, in a bounded least-recently-used cache, the reviews are
-// cached and caught up from their streams on every command, reading only
-// the events after the cached version (cache.go); a command that raced
-// another writer is a version conflict, after which the entry is dropped.
+// cached and caught up from their streams, reading only the events after
+// the cached version (cache.go). A review command, whose append's expected
+// version guards the review, first runs on the cached review without a
+// read; a conflict or a refusal there runs it again on the review as read
+// now (reviewCommand), so a stale cache never decides a command.
 //
 // # From history to numbers
 //

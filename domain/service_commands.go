@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -294,17 +295,56 @@ func (s *Service) Target(ctx context.Context, cycleID, employeeID uuid.UUID) (Ta
 }
 
 // reviewCommand runs a command on one employee's review stream.
+//
+// The review is the one aggregate a command both reads and appends to, so
+// the append's expected version is what guards it: when the review is
+// cached, the command first runs on the cached state without reading the
+// stream (a round trip saved on every rater's save). If that append finds
+// the stream moved on (another process or request wrote to it), or the
+// cached state refuses the command (the refusal could be stale), the
+// command runs again as it always did: on the review read up to now, and a
+// conflict then is the caller's. The organisation and the cycle, which the
+// command only reads, are always caught up from their streams first.
 func (s *Service) reviewCommand(ctx context.Context, call Call, cycleID, employeeID uuid.UUID, run func(*Review, ReviewContext) ([]Event, error)) (Outcome, error) {
 	rc, err := s.ReviewContext(ctx, cycleID)
 	if err != nil {
 		return Outcome{}, err
+	}
+	stream := ReviewStream(cycleID, employeeID)
+	if entry, ok := s.reviews.get(stream); ok && (call.IfVersion == 0 || call.IfVersion == entry.version) {
+		rv := entry.agg.(*Review)
+		if events, err := run(rv, rc); err == nil {
+			o, err := s.commitReview(ctx, call, stream, rv, entry.version, events)
+			if !errors.Is(err, ErrConflict) {
+				return o, err
+			}
+		}
 	}
 	rv, v, err := s.review(ctx, cycleID, employeeID)
 	if err != nil {
 		return Outcome{}, err
 	}
 	events, err := run(rv, rc)
-	return s.commit(ctx, call, ReviewStream(cycleID, employeeID), v, events, err)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return s.commitReview(ctx, call, stream, rv, v, events)
+}
+
+// commitReview appends a review command's events to the review at version
+// v and, once they are in, caches the review with them applied, so the next
+// command on it needs no read.
+func (s *Service) commitReview(ctx context.Context, call Call, stream string, rv *Review, v int64, events []Event) (Outcome, error) {
+	o, err := s.commit(ctx, call, stream, v, events, nil)
+	if err != nil {
+		return o, err
+	}
+	next := rv.clone()
+	for _, e := range events {
+		next.apply(e)
+	}
+	s.reviews.put(stream, cached{agg: next, version: o.Version})
+	return o, nil
 }
 
 // ReviewKey names one employee in one cycle.

@@ -98,57 +98,83 @@ func TestOutcomeCarriesStreamVersionAndPosition(t *testing.T) {
 	}
 }
 
-// racyLog lets another writer in just before the next append.
+// racyLog lets another writer in just before each of the next appends.
 type racyLog struct {
 	domain.EventLog
-	before func()
+	before []func()
 }
 
 func (l *racyLog) Append(ctx context.Context, stream string, expected int64, events []domain.Event, meta domain.Meta) (int64, error) {
-	if f := l.before; f != nil {
-		l.before = nil
+	if len(l.before) > 0 {
+		f := l.before[0]
+		l.before = l.before[1:]
 		f()
 	}
 	return l.EventLog.Append(ctx, stream, expected, events, meta)
 }
 
-// The service caches review aggregates as it does the shared ones. A
-// command is still checked against what another writer (another serve
-// process) appended since the cache was filled, and one that raced such an
-// append is a version conflict, after which the next attempt sees the new
-// state.
+// The service caches review aggregates and runs a review command on the
+// cached review without reading its stream, the append's expected version
+// guarding it. A command is still decided on what another writer (another
+// serve process) appended since the cache was filled: the append conflicts
+// and the command runs again on the review read up to now. A conflict on
+// that second run is the caller's, as it always was.
 func TestReviewCacheSeesOtherWriters(t *testing.T) {
 	f := newFixture(t).at(domain.StateReview)
 	log := &racyLog{EventLog: f.log}
 	svc := domain.NewService(log)
 	other := domain.NewService(f.log)
 	manager := f.call(as(domain.RoleManager, f.m))
-	draft := f.managerEval(f.e1, "70", "3")
-	f.do(svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e1), draft)) // e1's review is cached
-	f.do(other.SubmitEvaluation(f.ctx, manager, f.key(f.e1), f.managerEval(f.e1, "85", "4.4")))
 	var refused *domain.ConflictError
+
+	// Another instance submitted since the review was cached.
+	f.do(svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e1), f.managerEval(f.e1, "70", "3"))) // e1's review is cached
+	f.do(other.SubmitEvaluation(f.ctx, manager, f.key(f.e1), f.managerEval(f.e1, "85", "4.4")))
 	if _, err := svc.SubmitEvaluation(f.ctx, manager, f.key(f.e1), f.managerEval(f.e1, "90", "4.5")); !errors.As(err, &refused) {
-		t.Errorf("a second manager evaluation after another instance's submission: %v", err)
+		t.Errorf("a second manager evaluation after another instance's submission: %v, want it refused", err)
 	}
 
-	f.do(svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e2), f.managerEval(f.e2, "70", "3"))) // e2's review is cached
-	log.before = func() { f.do(other.SubmitEvaluation(f.ctx, manager, f.key(f.e2), f.managerEval(f.e2, "85", "4.4"))) }
-	_, err := svc.SubmitEvaluation(f.ctx, manager, f.key(f.e2), f.managerEval(f.e2, "90", "4.5"))
-	if !errors.Is(err, domain.ErrConflict) || errors.As(err, &refused) {
-		t.Fatalf("a submission racing another instance's: %v, want a version conflict", err)
-	}
+	// Another instance submits between this one's command and its append.
+	f.do(svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e2), f.managerEval(f.e2, "70", "3")))
+	log.before = []func(){func() { f.do(other.SubmitEvaluation(f.ctx, manager, f.key(f.e2), f.managerEval(f.e2, "85", "4.4"))) }}
 	if _, err := svc.SubmitEvaluation(f.ctx, manager, f.key(f.e2), f.managerEval(f.e2, "90", "4.5")); !errors.As(err, &refused) {
-		t.Errorf("the retry after the conflict: %v, want the submission refused", err)
+		t.Errorf("a submission racing another instance's: %v, want it refused", err)
 	}
 
-	// The delegate another instance named may now evaluate.
-	if _, err := svc.Target(f.ctx, f.cycle, f.e3); err != nil { // e3's review is cached
+	// Another instance writes before both runs' appends: a version conflict.
+	o := f.do(svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e3), f.managerEval(f.e3, "70", "3")))
+	race := func() { f.do(other.SaveEvaluationDraft(f.ctx, manager, f.key(f.e3), f.managerEval(f.e3, "75", "3"))) }
+	log.before = []func(){race, race}
+	_, err := svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e3), f.managerEval(f.e3, "80", "4"))
+	if !errors.Is(err, domain.ErrConflict) || errors.As(err, &refused) {
+		t.Errorf("a draft racing two of another instance's: %v, want a version conflict", err)
+	}
+	if o = f.do(svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e3), f.managerEval(f.e3, "80", "4"))); o.Version != 4 {
+		t.Errorf("draft after the conflict at version %d, want 4", o.Version)
+	}
+	// A stale If-Match is refused whether or not the cache holds the review.
+	stale := manager
+	stale.IfVersion = 3
+	var ve *domain.VersionError
+	if _, err := svc.SaveEvaluationDraft(f.ctx, stale, f.key(f.e3), f.managerEval(f.e3, "80", "4")); !errors.As(err, &ve) || ve.Actual != 4 {
+		t.Errorf("If-Match 3 on version 4: %v", err)
+	}
+	race()
+	current := manager
+	current.IfVersion = 4 // what this instance's cache holds; the stream is at 5
+	if _, err := svc.SaveEvaluationDraft(f.ctx, current, f.key(f.e3), f.managerEval(f.e3, "80", "4")); !errors.As(err, &ve) || ve.Actual != 5 {
+		t.Errorf("If-Match 4 on version 5: %v", err)
+	}
+
+	// The delegate another instance named may evaluate at once: the cached
+	// review's refusal is not the answer.
+	if _, err := svc.Target(f.ctx, f.cycle, f.m); err != nil { // m's review is cached
 		t.Fatal(err)
 	}
-	f.do(other.DelegateManager(f.ctx, f.call(f.hr), f.key(f.e3), domain.DelegateManager{DelegateID: f.h, Reason: "M travels"}))
-	target, err := svc.Target(f.ctx, f.cycle, f.e3)
-	if err != nil || target.Delegate != f.h {
+	f.do(other.DelegateManager(f.ctx, f.call(f.hr), f.key(f.m), domain.DelegateManager{DelegateID: f.e1, Reason: "H travels"}))
+	f.do(svc.SubmitEvaluation(f.ctx, f.call(as(domain.RoleManager, f.e1)), f.key(f.m), f.managerEval(f.m, "80", "4")))
+	target, err := svc.Target(f.ctx, f.cycle, f.m)
+	if err != nil || target.Delegate != f.e1 {
 		t.Errorf("target after another instance's delegation: %+v %v", target, err)
 	}
-	f.do(svc.SubmitEvaluation(f.ctx, f.call(as(domain.RoleManager, f.h)), f.key(f.e3), f.managerEval(f.e3, "80", "4")))
 }
