@@ -178,3 +178,41 @@ func TestReviewCacheSeesOtherWriters(t *testing.T) {
 		t.Errorf("target after another instance's delegation: %+v %v", target, err)
 	}
 }
+
+// Requests of one process on one review share its cached aggregate: each
+// draft either lands once on the version it appended at or is a version
+// conflict, and the review's stream holds exactly the drafts that landed
+// (run with -race).
+func TestConcurrentCommandsOnOneCachedReview(t *testing.T) {
+	f := newFixture(t).at(domain.StateReview)
+	manager := f.call(as(domain.RoleManager, f.m))
+	f.do(f.svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e1), f.managerEval(f.e1, "70", "3"))) // cached at version 1
+	var mu sync.Mutex
+	versions := map[int64]bool{}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			o, err := f.svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e1), f.managerEval(f.e1, "80", "4"))
+			if err != nil && !errors.Is(err, domain.ErrConflict) {
+				t.Error(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				if versions[o.Version] {
+					t.Errorf("two drafts at version %d", o.Version)
+				}
+				versions[o.Version] = true
+			}
+		})
+	}
+	wg.Wait()
+	events, v, err := f.log.Load(f.ctx, domain.ReviewStream(f.cycle, f.e1), 0)
+	if err != nil || len(events) != 1+len(versions) || v != int64(len(events)) {
+		t.Errorf("%d events at version %d after %d drafts landed (%v)", len(events), v, len(versions), err)
+	}
+	// The next draft lands on the version after.
+	if o := f.do(f.svc.SaveEvaluationDraft(f.ctx, manager, f.key(f.e1), f.managerEval(f.e1, "80", "4"))); o.Version != v+1 {
+		t.Errorf("next draft at version %d, want %d", o.Version, v+1)
+	}
+}
