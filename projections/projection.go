@@ -196,13 +196,28 @@ type row struct {
 	body                []byte
 }
 
-// writeRows is how many documents one INSERT carries: a round trip per
-// document would dominate a rebuild that writes tens of thousands.
-const writeRows = 200
+// writeRows is how many documents one INSERT carries at most: a round trip
+// per document would dominate a rebuild that writes tens of thousands.
+const writeRows = 256
+
+// chunkSize is how many of n remaining rows the next statement carries:
+// writeRows, or the largest power of two not above n. Statements are
+// prepared and kept per text (stmts.go, and pgx's cache), so their sizes
+// come from a set of nine rather than every count up to writeRows.
+func chunkSize(n int) int {
+	if n >= writeRows {
+		return writeRows
+	}
+	size := 1
+	for size*2 <= n {
+		size *= 2
+	}
+	return size
+}
 
 func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 	for len(rows) > 0 {
-		chunk := rows[:min(writeRows, len(rows))]
+		chunk := rows[:chunkSize(len(rows))]
 		rows = rows[len(chunk):]
 		var q strings.Builder
 		q.WriteString(`INSERT INTO projection_documents (projection, generation, collection, doc_id, grp, position, body) VALUES `)
@@ -258,7 +273,7 @@ func (t *Tx) SyncIDs(ctx context.Context, collection, grp string, ids []string, 
 func (t *Tx) bodies(ctx context.Context, collection string, ids []string) (map[string]string, error) {
 	out := make(map[string]string, len(ids))
 	for len(ids) > 0 {
-		chunk := ids[:min(writeRows, len(ids))]
+		chunk := ids[:chunkSize(len(ids))]
 		ids = ids[len(chunk):]
 		args := []any{t.projection, t.generation, collection}
 		marks := make([]string, len(chunk))
