@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -373,14 +372,14 @@ type columnArrays struct {
 	positions  []int64
 	streams    []string
 	versions   []int64
-	ids        []uuid.UUID
+	ids        [][16]byte // uuid.UUID encodes through driver.Valuer, element by element; [16]byte is pgx's own uuid
 	types      []string
 	schemas    []int32
 	payloads   []string
 	actorIDs   []string
 	actorRoles []string
-	corrs      []uuid.UUID
-	causes     []uuid.UUID
+	corrs      [][16]byte
+	causes     [][16]byte
 	times      []time.Time
 	prevs      [][]byte
 	hashes     [][]byte
@@ -390,9 +389,9 @@ type columnArrays struct {
 func newColumnArrays(n int) *columnArrays {
 	return &columnArrays{
 		positions: make([]int64, 0, n), streams: make([]string, 0, n), versions: make([]int64, 0, n),
-		ids: make([]uuid.UUID, 0, n), types: make([]string, 0, n), schemas: make([]int32, 0, n),
+		ids: make([][16]byte, 0, n), types: make([]string, 0, n), schemas: make([]int32, 0, n),
 		payloads: make([]string, 0, n), actorIDs: make([]string, 0, n), actorRoles: make([]string, 0, n),
-		corrs: make([]uuid.UUID, 0, n), causes: make([]uuid.UUID, 0, n), times: make([]time.Time, 0, n),
+		corrs: make([][16]byte, 0, n), causes: make([][16]byte, 0, n), times: make([]time.Time, 0, n),
 		prevs: make([][]byte, 0, n), hashes: make([][]byte, 0, n), ledger: make([][]byte, 0, n),
 	}
 }
