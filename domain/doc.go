@@ -64,9 +64,13 @@
 // scoring.Input and calls scoring.Compute: projections, as-of queries, the
 // approval and publication checks and audit replay (ReplayDecision,
 // CompareDecision) all use it. FoldUnits is the same fold narrowed to some
-// units, without listing or sorting the rest of the organisation: the
-// per-unit paths (as-of queries of one person or unit, the incremental
-// projection) use it. Publication and close record the result as
+// units, without listing or sorting the rest of the organisation. A Base
+// (fold_base.go) holds the fold of the shared events (organisation,
+// templates, policies, cycles) up to a position, built once; its Fold and
+// FoldUnits add review events alone and equal FoldCycle and FoldUnits of
+// the merged events: the per-unit paths (as-of queries of one person or
+// unit, the incremental projection) fold on a Base cached per last shared
+// event. Publication and close record the result as
 // DecisionRecorded plus DecisionPartRecorded rows in the same append as
 // CyclePublished or CycleClosed (decision.go).
 //

@@ -168,6 +168,9 @@ type folder struct {
 	last         int64
 	// only narrows the input to employees of these units (nil: every unit).
 	only map[uuid.UUID]bool
+	// inScope is the cycle's participants when a Base computed them once
+	// (nil: list them from org).
+	inScope *participantList
 
 	org       *Organisation
 	templates map[uuid.UUID]*TemplateVersions
@@ -254,8 +257,14 @@ func (fd *folder) addCycleEvent(r Recorded) {
 // addReviewEvent folds one event of this cycle's review streams, if the
 // cycle's state allowed it when it was recorded.
 func (fd *folder) addReviewEvent(r Recorded) {
-	c := fd.cycles[fd.cycleID]
-	if c == nil || !slices.Contains(reviewStates(r.Event), c.State()) {
+	if c := fd.cycles[fd.cycleID]; c != nil {
+		fd.addReviewIn(r, c.State())
+	}
+}
+
+// addReviewIn folds one review event recorded while the cycle was in state.
+func (fd *folder) addReviewIn(r Recorded, state CycleState) {
+	if !slices.Contains(reviewStates(r.Event), state) {
 		return
 	}
 	employee, ok := fd.employeeOf(r.Stream)
@@ -403,7 +412,20 @@ func (fd *folder) scope(c *Cycle, in *scoring.Input) map[uuid.UUID]bool {
 
 // participants is the cycle's participants, ordered by id, in the units
 // folded: with only set, just those units' employees are copied and sorted.
+// A fold on a Base filters the base's list instead of the organisation.
 func (fd *folder) participants(c *Cycle) []Employee {
+	if fd.inScope != nil {
+		if fd.only == nil {
+			return fd.inScope.all
+		}
+		var out []Employee
+		for _, m := range fd.inScope.all {
+			if fd.only[m.UnitID] {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
 	if fd.only == nil {
 		return c.Participants(fd.org)
 	}

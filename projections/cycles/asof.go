@@ -36,9 +36,9 @@ type Auditor struct {
 
 	scopes *scopes
 	// buffers holds the event lists of finished unit folds (*[]Recorded),
-	// each large enough for the shared events plus a unit's reviews: a
-	// fold reads its list and keeps none of it, so the next query refills
-	// one instead of allocating megabytes that only feed the collector.
+	// each large enough for a unit's reviews: a fold reads its list and
+	// keeps none of it, so the next query refills one instead of
+	// allocating what would only feed the collector.
 	buffers sync.Pool
 }
 
@@ -163,14 +163,15 @@ var ErrNotInScope = errors.New("not in the cycle's scope")
 
 // unitOf folds the cycle up to pos reading only the review streams of the
 // unit that pick chooses, with the organisation narrowed to that unit
-// (domain.FoldUnits), and computes that unit alone.
+// (domain.Base.FoldUnits), and computes that unit alone.
 func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, pick func(scoring.Input) (uuid.UUID, bool)) (scoring.Result, error) {
-	// First the organisation and the cycle without any review: the scope.
+	// First the organisation and the cycle without any review, as of pos:
+	// the base the unit's reviews are folded on, and the scope.
 	scoped, err := a.scopes.at(cycle, pos)
 	if err != nil {
 		return scoring.Result{}, err
 	}
-	scope := scoped.Input
+	scope := scoped.scope.Input
 	unit, ok := pick(scope)
 	if !ok {
 		return scoring.Result{}, ErrNotInScope
@@ -186,8 +187,8 @@ func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, pick func(scoring.Input) (u
 		buf = new([]domain.Recorded)
 	}
 	defer a.buffers.Put(buf)
-	*buf = a.index.AppendEventsOf((*buf)[:0], cycle, pos, members)
-	folded, err := domain.FoldUnits(*buf, cycle, []uuid.UUID{unit})
+	*buf = a.index.AppendReviewsOf((*buf)[:0], cycle, pos, members)
+	folded, err := scoped.base.FoldUnits(*buf, []uuid.UUID{unit})
 	if err != nil {
 		return scoring.Result{}, err
 	}

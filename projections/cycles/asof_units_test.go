@@ -121,10 +121,12 @@ func sameJSON(t testing.TB, what string, got, want any) {
 
 // BenchmarkAsOfUnitFold measures the as-of path of one employee's unit on a
 // published 10,000-employee cycle (as BenchmarkCyclesOn10kEmployees builds
-// it) both ways in the same loop, alternating which goes first, so that the
-// machine's load weighs on both alike: the whole fold narrowed with ForUnit
-// (the path before domain.FoldUnits) and FoldUnits, each followed by
-// Compute, from the same events. Both results must encode identically.
+// it) three ways in the same loop, rotating which goes first, so that the
+// machine's load weighs on all alike: the whole fold narrowed with ForUnit
+// (the path before domain.FoldUnits), FoldUnits from the shared events and
+// the unit's reviews, and the auditor's path, FoldUnits on a domain.Base of
+// the shared events built once (from the unit's reviews alone), each
+// followed by Compute. The results must encode identically.
 func BenchmarkAsOfUnitFold(b *testing.B) {
 	ctx := context.Background()
 	sc := projectionstest.NewScenario(b, benchStore(b), projectionstest.ScenarioConfig{
@@ -145,16 +147,24 @@ func BenchmarkAsOfUnitFold(b *testing.B) {
 	for _, m := range scope.Input.Employees {
 		members[m.UnitID] = append(members[m.UnitID], m.ID)
 	}
-	ways := []func(events []domain.Recorded, unit uuid.UUID) scoring.Input{
-		func(events []domain.Recorded, unit uuid.UUID) scoring.Input {
+	base := domain.NewBase(index.SharedUpTo(pos), cycle)
+	ways := []func(events, reviews []domain.Recorded, unit uuid.UUID) scoring.Input{
+		func(events, _ []domain.Recorded, unit uuid.UUID) scoring.Input {
 			f, err := domain.FoldCycle(events, cycle)
 			if err != nil {
 				b.Fatal(err)
 			}
 			return f.Input.ForUnit(unit)
 		},
-		func(events []domain.Recorded, unit uuid.UUID) scoring.Input {
+		func(events, _ []domain.Recorded, unit uuid.UUID) scoring.Input {
 			f, err := domain.FoldUnits(events, cycle, []uuid.UUID{unit})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return f.Input
+		},
+		func(_, reviews []domain.Recorded, unit uuid.UUID) scoring.Input {
+			f, err := base.FoldUnits(reviews, []uuid.UUID{unit})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -167,11 +177,12 @@ func BenchmarkAsOfUnitFold(b *testing.B) {
 	for b.Loop() {
 		unit := scope.Input.Employees[rng.IntN(len(scope.Input.Employees))].UnitID
 		events := index.EventsOf(cycle, pos, members[unit])
+		reviews := index.AppendReviewsOf(nil, cycle, pos, members[unit])
 		results := make([]scoring.Result, len(ways))
 		for k := range ways {
 			w := (i + k) % len(ways)
 			start := time.Now()
-			res, err := scoring.Compute(ways[w](events, unit))
+			res, err := scoring.Compute(ways[w](events, reviews, unit))
 			took[w] = append(took[w], time.Since(start))
 			if err != nil {
 				b.Fatal(err)
@@ -179,9 +190,10 @@ func BenchmarkAsOfUnitFold(b *testing.B) {
 			results[w] = res
 		}
 		sameJSON(b, "unit "+unit.String(), results[1], results[0])
+		sameJSON(b, "unit "+unit.String()+" on the base", results[2], results[0])
 		i++
 	}
-	for w, name := range []string{"whole", "units"} {
+	for w, name := range []string{"whole", "units", "base"} {
 		b.ReportMetric(float64(percentile(took[w], 0.5).Microseconds())/1000, name+"-p50-ms")
 		b.ReportMetric(float64(percentile(took[w], 0.99).Microseconds())/1000, name+"-p99-ms")
 	}

@@ -32,7 +32,7 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 	}
 	members := map[uuid.UUID][]uuid.UUID{} // unit -> employees in scope
 	unitOf := map[uuid.UUID]uuid.UUID{}
-	for _, m := range scope.Input.Employees {
+	for _, m := range scope.scope.Input.Employees {
 		members[m.UnitID] = append(members[m.UnitID], m.ID)
 		unitOf[m.ID] = m.UnitID
 	}
@@ -44,7 +44,7 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 		}
 		units[u] = true
 	}
-	if len(units)*maxUnitShare > len(scope.Input.Units) {
+	if len(units)*maxUnitShare > len(scope.scope.Input.Units) {
 		return false, nil
 	}
 	grp := cycle.String()
@@ -66,7 +66,7 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 	}
 	fresh := map[uuid.UUID]unitUpdate{}
 	for _, u := range slices.SortedFunc(maps.Keys(units), compareIDs) {
-		up, err := p.computeUnit(cycle, upTo, u, members[u])
+		up, err := p.computeUnit(scope.base, cycle, upTo, u, members[u])
 		if err != nil {
 			return false, nil
 		}
@@ -76,7 +76,7 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 		fresh[u] = up
 		stored[u] = up.unit
 	}
-	patchSummary(&sum, scope.Input.Units, fresh, stored)
+	patchSummary(&sum, scope.scope.Input.Units, fresh, stored)
 	sum.LastEventPosition = max(sum.LastEventPosition, p.index.LastReview(cycle, upTo))
 	return true, tx.Sync(ctx, collSummary, grp, map[string]any{grp: sum})
 }
@@ -91,10 +91,12 @@ type unitUpdate struct {
 	open     []uuid.UUID
 }
 
-// computeUnit folds the cycle with only the unit's reviews and computes it.
-func (p *Projection) computeUnit(cycle uuid.UUID, upTo int64, unit uuid.UUID, members []uuid.UUID) (unitUpdate, error) {
-	events := p.index.EventsOf(cycle, upTo, members)
-	folded, err := domain.FoldUnits(events, cycle, []uuid.UUID{unit})
+// computeUnit folds the unit's reviews on the cycle's base as of upTo and
+// computes the unit. Progress and recommendation decisions come from review
+// events only, so the same list serves them.
+func (p *Projection) computeUnit(base *domain.Base, cycle uuid.UUID, upTo int64, unit uuid.UUID, members []uuid.UUID) (unitUpdate, error) {
+	events := p.index.AppendReviewsOf(nil, cycle, upTo, members)
+	folded, err := base.FoldUnits(events, []uuid.UUID{unit})
 	if err != nil {
 		return unitUpdate{}, err
 	}

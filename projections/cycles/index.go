@@ -1,7 +1,6 @@
 package cycles
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -213,21 +212,29 @@ func (ix *Index) Events(cycle uuid.UUID, upTo int64) []domain.Recorded {
 
 // EventsOf is Events with the reviews of the given employees only.
 func (ix *Index) EventsOf(cycle uuid.UUID, upTo int64, employees []uuid.UUID) []domain.Recorded {
-	return ix.AppendEventsOf(nil, cycle, upTo, employees)
+	return merge(ix.SharedUpTo(upTo), ix.AppendReviewsOf(nil, cycle, upTo, employees))
 }
 
-// AppendEventsOf appends what EventsOf returns to dst, so that a caller
-// that folds the list and drops it can hand the same buffer to its next
-// query instead of allocating the ~13,000 shared events again (that
-// garbage is what drove the as-of p99). Each employee's reviews are kept in
-// position order already, so they are merged with the shared events in one
-// pass over a heap of the lists' heads: every event is copied once, the
-// runs of shared events between two reviews in one block, and nothing is
-// sorted.
-func (ix *Index) AppendEventsOf(dst []domain.Recorded, cycle uuid.UUID, upTo int64, employees []uuid.UUID) []domain.Recorded {
+// SharedUpTo is the shared events (organisation, templates, policies,
+// cycles) at or below upTo, in global order: what a domain.Base folds. The
+// slice is the index's own and must not be changed.
+func (ix *Index) SharedUpTo(upTo int64) []domain.Recorded {
 	ix.mu.RLock()
-	shared := domain.UpToPosition(ix.shared, upTo)
-	n := len(shared)
+	shared := ix.shared
+	ix.mu.RUnlock()
+	return domain.UpToPosition(shared, upTo)
+}
+
+// AppendReviewsOf appends to dst the cycle's review events of the given
+// employees at or below upTo, in global order: what a fold of their unit on
+// a domain.Base reads. A caller that folds the list and drops it can hand
+// the same buffer to its next query instead of allocating again. Each
+// employee's reviews are kept in position order already, so they are merged
+// in one pass over a heap of the lists' heads: every event is copied once
+// and nothing is sorted.
+func (ix *Index) AppendReviewsOf(dst []domain.Recorded, cycle uuid.UUID, upTo int64, employees []uuid.UUID) []domain.Recorded {
+	ix.mu.RLock()
+	n := 0
 	runs := make(runHeap, 0, len(employees))
 	for _, e := range employees {
 		if r := domain.UpToPosition(ix.byEmployee[cycle][e], upTo); len(r) > 0 {
@@ -239,15 +246,7 @@ func (ix *Index) AppendEventsOf(dst []domain.Recorded, cycle uuid.UUID, upTo int
 	dst = slices.Grow(dst, n)
 	runs.init()
 	for len(runs) > 0 {
-		head := runs[0][0]
-		if len(shared) > 0 && shared[0].Position < head.Position {
-			k, _ := slices.BinarySearchFunc(shared, head.Position, func(r domain.Recorded, p int64) int {
-				return cmp.Compare(r.Position, p)
-			})
-			dst = append(dst, shared[:k]...)
-			shared = shared[k:]
-		}
-		dst = append(dst, head)
+		dst = append(dst, runs[0][0])
 		if runs[0] = runs[0][1:]; len(runs[0]) == 0 {
 			last := len(runs) - 1
 			runs[0] = runs[last]
@@ -257,7 +256,7 @@ func (ix *Index) AppendEventsOf(dst []domain.Recorded, cycle uuid.UUID, upTo int
 			runs.down(0)
 		}
 	}
-	return append(dst, shared...)
+	return dst
 }
 
 // runHeap is a min-heap of non-empty position-ordered lists, keyed by
@@ -288,20 +287,6 @@ func (h runHeap) down(i int) {
 		h[i], h[least] = h[least], h[i]
 		i = least
 	}
-}
-
-// LastShared is the position of the last shared event (organisation,
-// templates, policies, cycles) at or below upTo: what a cycle's scope
-// depends on.
-func (ix *Index) LastShared(upTo int64) int64 {
-	ix.mu.RLock()
-	shared := ix.shared
-	ix.mu.RUnlock()
-	shared = domain.UpToPosition(shared, upTo)
-	if len(shared) == 0 {
-		return 0
-	}
-	return shared[len(shared)-1].Position
 }
 
 // LastReview is the position of the cycle's last review event at or below

@@ -17,34 +17,51 @@ type scopeKey struct {
 // scopeCache is how many scopes a scopes cache keeps.
 const scopeCache = 16
 
-// scopes keeps the last few cycles folded without reviews (who is in scope,
-// in which unit). A scope depends on the shared events only, and the log
-// below a position never changes, so it is keyed by the last shared event:
-// as-of queries and projection batches between two shared events share one.
+// scoped is a cycle folded from the shared events up to a position: the
+// domain.Base that unit folds start from (the organisation in force, the
+// cycle's stream and the other cycles' decisions), and the fold of the Base
+// without any review, which says who is in scope, in which unit.
+type scoped struct {
+	base  *domain.Base
+	scope domain.Folded
+}
+
+// scopes keeps the last few cycles folded without reviews. A scope depends on
+// the shared events only, and the log below a position never changes, so it
+// is keyed by the last shared event: as-of queries and projection batches
+// between two shared events share one, and a query as of an older position
+// gets the organisation as it stood then, never a later one.
 type scopes struct {
 	index *Index
 
 	mu     sync.Mutex
-	folded map[scopeKey]domain.Folded
+	folded map[scopeKey]scoped
 }
 
 func newScopes(index *Index) *scopes {
-	return &scopes{index: index, folded: map[scopeKey]domain.Folded{}}
+	return &scopes{index: index, folded: map[scopeKey]scoped{}}
 }
 
 // at is the cycle's scope as of pos.
-func (s *scopes) at(cycle uuid.UUID, pos int64) (domain.Folded, error) {
-	key := scopeKey{cycle, s.index.LastShared(pos)}
+func (s *scopes) at(cycle uuid.UUID, pos int64) (scoped, error) {
+	shared := s.index.SharedUpTo(pos)
+	var last int64
+	if len(shared) > 0 {
+		last = shared[len(shared)-1].Position
+	}
+	key := scopeKey{cycle, last}
 	s.mu.Lock()
 	f, ok := s.folded[key]
 	s.mu.Unlock()
 	if ok {
 		return f, nil
 	}
-	f, err := domain.FoldCycle(s.index.EventsOf(cycle, pos, nil), cycle)
+	base := domain.NewBase(shared, cycle)
+	scope, err := base.Fold(nil)
 	if err != nil {
-		return f, err
+		return scoped{}, err
 	}
+	f = scoped{base: base, scope: scope}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.folded) >= scopeCache {
