@@ -16,6 +16,24 @@ import (
 // with a *ValidationError wrapping ErrInvalidInput, ErrInvalidTemplate or
 // ErrInvalidPolicy.
 func Compute(in Input) (Result, error) {
+	return compute(in, nil)
+}
+
+// ComputeTraced is Compute keeping derivation traces only for the employees
+// traced reports true for: every other employee's result is Compute's with
+// each Trace and the GradeTrace nil (all a read model keeps of it), and
+// everything else (their numbers, the units with their traces, flags,
+// recommendations, blockers) is exactly Compute's. Traces are most of what
+// Compute allocates; the memory of each untraced employee's is reused for
+// the next, so computing one unit to show one person's derivation allocates
+// that person's traces only.
+func ComputeTraced(in Input, traced func(employee uuid.UUID) bool) (Result, error) {
+	return compute(in, traced)
+}
+
+// compute is Compute, with traces kept only for the traced employees
+// unless traced is nil.
+func compute(in Input, traced func(uuid.UUID) bool) (Result, error) {
 	if err := in.Validate(); err != nil {
 		return Result{}, fmt.Errorf("compute cycle %s: %w", in.Cycle.ID, err)
 	}
@@ -34,11 +52,23 @@ func Compute(in Input) (Result, error) {
 		Blockers:        []Blocker{},
 	}
 	for i, emp := range e.emps {
+		steps, terms := e.steps.mark(), e.terms.mark()
 		res.Employees[i] = e.scoreEmployee(i, emp)
+		if traced != nil && !traced(emp.ID) {
+			// Steps and terms are trace only: once the result drops its
+			// traces nothing refers to them, and the next employee reuses
+			// their memory.
+			res.Employees[i].dropTraces()
+			e.steps.release(steps)
+			e.terms.release(terms)
+		}
 	}
 	res.Units = e.budgetUnits(res.Employees)
 	for i := range res.Employees {
 		e.followUp(&res, &res.Employees[i])
+		if traced != nil && !traced(res.Employees[i].EmployeeID) {
+			res.Employees[i].dropTraces() // proration extends the pay's trace
+		}
 	}
 	res.Blockers = blockers(res)
 	return res, nil

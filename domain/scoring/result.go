@@ -278,6 +278,25 @@ func (r EmployeeResult) Derivation() Trace {
 	return append(t, r.Pay.Trace...)
 }
 
+// dropTraces sets every trace of a result the engine built to nil, in
+// place (the criteria, raters and dimensions are the engine's own pieces).
+func (r *EmployeeResult) dropTraces() {
+	for i := range r.Criteria {
+		c := &r.Criteria[i]
+		for j := range c.Raters {
+			c.Raters[j].Mean.Trace = nil
+		}
+		c.Score.Trace = nil
+	}
+	for i := range r.Dimensions {
+		r.Dimensions[i].Score.Trace = nil
+	}
+	for _, d := range []*Derived{&r.Overall, &r.Final, &r.Standard, &r.PayBeforeBudget, &r.Pay} {
+		d.Trace = nil
+	}
+	r.GradeTrace = nil
+}
+
 // Employee finds one employee's result (Employees is sorted by id).
 func (r Result) Employee(id uuid.UUID) (EmployeeResult, bool) {
 	i, ok := slices.BinarySearchFunc(r.Employees, id, func(e EmployeeResult, id uuid.UUID) int { return compareIDs(e.EmployeeID, id) })

@@ -8,17 +8,41 @@ const slabChunk = 4096
 // chunks turns millions of allocations into hundreds, which is most of what
 // the garbage collector would otherwise spend. Every piece is capped at its
 // length, so appending to one can never write into the next.
-type slab[T any] struct{ free []T }
+type slab[T any] struct {
+	chunk []T // the chunk pieces are cut from
+	used  int // how much of chunk is handed out
+}
 
 // take returns a zeroed piece of length n.
 func (s *slab[T]) take(n int) []T {
-	if n > len(s.free) {
-		s.free = make([]T, max(n, slabChunk))
+	if n > len(s.chunk)-s.used {
+		s.chunk, s.used = make([]T, max(n, slabChunk)), 0
 	}
-	p := s.free[:n:n]
-	s.free = s.free[n:]
+	p := s.chunk[s.used : s.used+n : s.used+n]
+	s.used += n
 	return p
 }
 
 // room returns an empty piece with capacity n, to append to.
 func (s *slab[T]) room(n int) []T { return s.take(n)[:0] }
+
+// slabMark is where a slab stood.
+type slabMark[T any] struct {
+	chunk []T
+	used  int
+}
+
+// mark is where the slab stands now, for release.
+func (s *slab[T]) mark() slabMark[T] { return slabMark[T]{s.chunk, s.used} }
+
+// release takes back, zeroed for the next take, what the slab's current
+// chunk handed out since m (all of it if the chunk is newer than m). The
+// caller must hold none of those pieces any more.
+func (s *slab[T]) release(m slabMark[T]) {
+	from := 0
+	if len(m.chunk) > 0 && len(s.chunk) > 0 && &m.chunk[0] == &s.chunk[0] {
+		from = m.used
+	}
+	clear(s.chunk[from:s.used])
+	s.used = from
+}

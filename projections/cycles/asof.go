@@ -95,7 +95,10 @@ func (a *Auditor) Employee(ctx context.Context, cycle, employee uuid.UUID, at As
 	if err != nil {
 		return EmployeeAsOf{}, err
 	}
-	res, err := a.unitOf(cycle, pos, func(in scoring.Input) (uuid.UUID, bool) {
+	// The unit's other people count (budget, pairing), but only this
+	// employee's derivation is answered: the engine keeps that trace alone.
+	traced := func(id uuid.UUID) bool { return id == employee }
+	res, err := a.unitOf(cycle, pos, traced, func(in scoring.Input) (uuid.UUID, bool) {
 		for _, m := range in.Employees {
 			if m.ID == employee {
 				return m.UnitID, true
@@ -139,7 +142,7 @@ func (a *Auditor) Unit(ctx context.Context, cycle, unit uuid.UUID, at AsOf) (Uni
 	if err != nil {
 		return UnitAsOf{}, err
 	}
-	res, err := a.unitOf(cycle, pos, func(in scoring.Input) (uuid.UUID, bool) {
+	res, err := a.unitOf(cycle, pos, nil, func(in scoring.Input) (uuid.UUID, bool) {
 		return unit, slices.ContainsFunc(in.Units, func(u scoring.Unit) bool { return u.ID == unit })
 	})
 	if err != nil {
@@ -163,8 +166,9 @@ var ErrNotInScope = errors.New("not in the cycle's scope")
 
 // unitOf folds the cycle up to pos reading only the review streams of the
 // unit that pick chooses, with the organisation narrowed to that unit
-// (domain.Base.FoldUnits), and computes that unit alone.
-func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, pick func(scoring.Input) (uuid.UUID, bool)) (scoring.Result, error) {
+// (domain.Base.FoldUnits), and computes that unit alone, with the
+// derivation traces of the employees traced chooses (nil: everybody's).
+func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, traced func(uuid.UUID) bool, pick func(scoring.Input) (uuid.UUID, bool)) (scoring.Result, error) {
 	// First the organisation and the cycle without any review, as of pos:
 	// the base the unit's reviews are folded on, and the scope.
 	scoped, err := a.scopes.at(cycle, pos)
@@ -192,7 +196,11 @@ func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, pick func(scoring.Input) (u
 	if err != nil {
 		return scoring.Result{}, err
 	}
-	res, err := scoring.Compute(folded.Input)
+	compute := scoring.Compute
+	if traced != nil {
+		compute = func(in scoring.Input) (scoring.Result, error) { return scoring.ComputeTraced(in, traced) }
+	}
+	res, err := compute(folded.Input)
 	if err != nil {
 		return scoring.Result{}, fmt.Errorf("compute unit %s of cycle %s: %w", unit, cycle, err)
 	}

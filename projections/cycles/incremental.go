@@ -100,7 +100,8 @@ func (p *Projection) computeUnit(base *domain.Base, cycle uuid.UUID, upTo int64,
 	if err != nil {
 		return unitUpdate{}, err
 	}
-	res, err := scoring.Compute(folded.Input)
+	// The documents keep no trace (stripEmployee): compute none.
+	res, err := scoring.ComputeTraced(folded.Input, func(uuid.UUID) bool { return false })
 	if err != nil {
 		return unitUpdate{}, err
 	}
