@@ -30,14 +30,17 @@ type Index struct {
 	mu      sync.RWMutex
 	shared  []domain.Recorded
 	reviews map[uuid.UUID][]domain.Recorded // by cycle
-	// byEmployee is each cycle's reviews again, per employee, so that a
-	// fold of one unit reads only its members' events.
-	byEmployee map[uuid.UUID]map[uuid.UUID][]domain.Recorded
-	cycles     []uuid.UUID         // in order of first appearance
-	closedAt   map[uuid.UUID]int64 // position of each cycle's CycleClosed
-	position   int64               // last position delivered
-	times      []stamp             // recorded time of each delivered position, for as-of by time
-	advanced   chan struct{}
+	// byEmployee indexes each cycle's reviews per employee (indices into
+	// reviews[cycle], ascending), so that a fold of one unit reads only its
+	// members' events without the index holding every review twice.
+	byEmployee map[uuid.UUID]map[uuid.UUID][]int32
+	// intern shares the repeated strings and decimals of the events held.
+	intern   *interner
+	cycles   []uuid.UUID         // in order of first appearance
+	closedAt map[uuid.UUID]int64 // position of each cycle's CycleClosed
+	position int64               // last position delivered
+	times    []stamp             // recorded time of each delivered position, for as-of by time
+	advanced chan struct{}
 }
 
 // stamp is where the log stood at a recorded time.
@@ -55,7 +58,7 @@ func NewIndex(store eventstore.Store, logger *slog.Logger) *Index {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Index{store: store, logger: logger, reviews: map[uuid.UUID][]domain.Recorded{},
-		byEmployee: map[uuid.UUID]map[uuid.UUID][]domain.Recorded{}, closedAt: map[uuid.UUID]int64{},
+		byEmployee: map[uuid.UUID]map[uuid.UUID][]int32{}, intern: newInterner(), closedAt: map[uuid.UUID]int64{},
 		advanced: make(chan struct{})}
 }
 
@@ -110,16 +113,17 @@ func (ix *Index) add(_ context.Context, e eventstore.Event) error {
 	ix.position = e.Position
 	ix.times = append(ix.times, stamp{e.Position, e.RecordedAt})
 	if known {
+		r = ix.intern.recorded(r)
 		if cycle, ok := reviewCycle(r.Stream); ok {
 			if _, seen := ix.reviews[cycle]; !seen {
 				ix.cycles = append(ix.cycles, cycle)
 			}
-			ix.reviews[cycle] = append(ix.reviews[cycle], r)
 			if ix.byEmployee[cycle] == nil {
-				ix.byEmployee[cycle] = map[uuid.UUID][]domain.Recorded{}
+				ix.byEmployee[cycle] = map[uuid.UUID][]int32{}
 			}
 			emp := reviewEmployee(r)
-			ix.byEmployee[cycle][emp] = append(ix.byEmployee[cycle][emp], r)
+			ix.byEmployee[cycle][emp] = append(ix.byEmployee[cycle][emp], int32(len(ix.reviews[cycle])))
+			ix.reviews[cycle] = append(ix.reviews[cycle], r)
 		} else {
 			if cycle, ok := cycleOf(r.Stream); ok {
 				if _, seen := ix.reviews[cycle]; !seen {
@@ -229,24 +233,29 @@ func (ix *Index) SharedUpTo(upTo int64) []domain.Recorded {
 // employees at or below upTo, in global order: what a fold of their unit on
 // a domain.Base reads. A caller that folds the list and drops it can hand
 // the same buffer to its next query instead of allocating again. Each
-// employee's reviews are kept in position order already, so they are merged
+// employee's reviews are indexed in log order already, so they are merged
 // in one pass over a heap of the lists' heads: every event is copied once
 // and nothing is sorted.
 func (ix *Index) AppendReviewsOf(dst []domain.Recorded, cycle uuid.UUID, upTo int64, employees []uuid.UUID) []domain.Recorded {
 	ix.mu.RLock()
-	n := 0
+	reviews := domain.UpToPosition(ix.reviews[cycle], upTo)
 	runs := make(runHeap, 0, len(employees))
+	n := 0
 	for _, e := range employees {
-		if r := domain.UpToPosition(ix.byEmployee[cycle][e], upTo); len(r) > 0 {
-			runs = append(runs, r)
-			n += len(r)
+		idx := ix.byEmployee[cycle][e]
+		// The indices ascend with position: those below len(reviews) are
+		// the events at or below upTo.
+		k, _ := slices.BinarySearch(idx, int32(len(reviews)))
+		if k > 0 {
+			runs = append(runs, idx[:k])
+			n += k
 		}
 	}
 	ix.mu.RUnlock()
 	dst = slices.Grow(dst, n)
 	runs.init()
 	for len(runs) > 0 {
-		dst = append(dst, runs[0][0])
+		dst = append(dst, reviews[runs[0][0]])
 		if runs[0] = runs[0][1:]; len(runs[0]) == 0 {
 			last := len(runs) - 1
 			runs[0] = runs[last]
@@ -259,10 +268,11 @@ func (ix *Index) AppendReviewsOf(dst []domain.Recorded, cycle uuid.UUID, upTo in
 	return dst
 }
 
-// runHeap is a min-heap of non-empty position-ordered lists, keyed by
-// each list's first event. Only the top ever changes (it advances or runs
-// out), so sifting it down is all the heap needs.
-type runHeap [][]domain.Recorded
+// runHeap is a min-heap of non-empty ascending lists of indices into one
+// cycle's reviews (so in log order), keyed by each list's first index.
+// Only the top ever changes (it advances or runs out), so sifting it down
+// is all the heap needs.
+type runHeap [][]int32
 
 // init orders the heap.
 func (h runHeap) init() {
@@ -275,10 +285,10 @@ func (h runHeap) init() {
 func (h runHeap) down(i int) {
 	for {
 		least, l, r := i, 2*i+1, 2*i+2
-		if l < len(h) && h[l][0].Position < h[least][0].Position {
+		if l < len(h) && h[l][0] < h[least][0] {
 			least = l
 		}
-		if r < len(h) && h[r][0].Position < h[least][0].Position {
+		if r < len(h) && h[r][0] < h[least][0] {
 			least = r
 		}
 		if least == i {

@@ -2,7 +2,9 @@ package cycles_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/appraisal-hr/appraisal/domain/scoring"
 	"github.com/appraisal-hr/appraisal/eventstore"
 	"github.com/appraisal-hr/appraisal/projections/cycles"
+	"github.com/appraisal-hr/appraisal/projections/eventlog"
 	"github.com/appraisal-hr/appraisal/projections/projectionstest"
 )
 
@@ -78,4 +81,52 @@ func samePositions(t *testing.T, what string, got, want []domain.Recorded) {
 			t.Fatalf("%s: event %d is position %d, want %d", what, i, got[i].Position, want[i].Position)
 		}
 	}
+}
+
+// The index shares the repeated strings and decimals of the events it holds
+// (interning): every event it returns is still exactly the event decoded
+// from the store, by value and as JSON.
+func TestIndexHoldsTheEventsAsDecoded(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 2, PerUnit: 3, Peers: 2, Customers: 1,
+			Score: func(u, i int) int { return 60 + 10*u + i }, BudgetMode: scoring.BudgetProrate})
+		sc.ThroughPublish()
+		ctx := context.Background()
+		index := cycles.NewIndex(store, nil)
+		if err := index.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := store.ReadAll(ctx, 0, 100000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64]domain.Recorded{}
+		for _, e := range raw {
+			if r, err := eventlog.Decode(e); err == nil {
+				want[r.Position] = r
+			}
+		}
+		got := index.Events(sc.Cycle, index.Position())
+		kinds := map[string]int{}
+		for _, r := range got {
+			w, ok := want[r.Position]
+			if !ok {
+				t.Fatalf("position %d: not in the store", r.Position)
+			}
+			if !reflect.DeepEqual(r, w) {
+				t.Fatalf("position %d: index holds\n%+v\nstore decodes\n%+v", r.Position, r, w)
+			}
+			g, _ := json.Marshal(r.Event)
+			x, _ := json.Marshal(w.Event)
+			if string(g) != string(x) {
+				t.Fatalf("position %d: index encodes %s, store %s", r.Position, g, x)
+			}
+			kinds[r.Type]++
+		}
+		for _, typ := range []string{domain.EvaluationSubmitted{}.EventType(), domain.KPITargetSet{}.EventType(), domain.KPIActualRecorded{}.EventType()} {
+			if kinds[typ] == 0 {
+				t.Errorf("the scenario wrote no %s: %v", typ, kinds)
+			}
+		}
+	})
 }

@@ -1,0 +1,91 @@
+package cycles
+
+import (
+	"github.com/shopspring/decimal"
+
+	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/domain/scoring"
+)
+
+// internedDecimals bounds how many distinct decimals an interner keeps;
+// past it, new values are kept as decoded.
+const internedDecimals = 1 << 16
+
+// interner keeps one copy of each string and small decimal that the index's
+// events repeat. A 10,000-employee cycle decodes some 150,000 events holding
+// over a million separately allocated stream names, criterion keys, rater
+// kinds and score decimals (a decimal is a pointer to a big.Int and its
+// words), nearly all of them equal to one another: the collector marked
+// every one of them on every cycle while as-of queries waited on it.
+// Decimals are values nobody mutates (every decimal operation returns a
+// new one), so equal ones can share their big.Int.
+type interner struct {
+	strs map[string]string
+	decs map[decimalKey]decimal.Decimal
+}
+
+// decimalKey is a decimal whose coefficient fits an int64.
+type decimalKey struct {
+	coef int64
+	exp  int32
+}
+
+func newInterner() *interner {
+	return &interner{strs: map[string]string{}, decs: map[decimalKey]decimal.Decimal{}}
+}
+
+// str is s, or the equal string kept before.
+func (in *interner) str(s string) string {
+	if t, ok := in.strs[s]; ok {
+		return t
+	}
+	in.strs[s] = s
+	return s
+}
+
+// dec is d, or the equal decimal (same coefficient and exponent) kept
+// before.
+func (in *interner) dec(d decimal.Decimal) decimal.Decimal {
+	if d.NumDigits() > 18 {
+		return d
+	}
+	key := decimalKey{d.CoefficientInt64(), d.Exponent()}
+	if e, ok := in.decs[key]; ok {
+		return e
+	}
+	if len(in.decs) < internedDecimals {
+		in.decs[key] = d
+	}
+	return d
+}
+
+// recorded returns r with its repeated strings and decimals interned; the
+// event is equal to r's (the same JSON, the same values).
+func (in *interner) recorded(r domain.Recorded) domain.Recorded {
+	r.Stream, r.Type = in.str(r.Stream), in.str(r.Type)
+	r.Actor.Role = domain.Role(in.str(string(r.Actor.Role)))
+	switch e := r.Event.(type) {
+	case domain.EvaluationSubmitted:
+		e.Kind = scoring.RaterKind(in.str(string(e.Kind)))
+		in.scores(e.Scores)
+		r.Event = e
+	case domain.EvaluationAmended:
+		in.scores(e.Scores)
+	case domain.KPITargetSet:
+		e.Criterion, e.Target = in.str(e.Criterion), in.dec(e.Target)
+		r.Event = e
+	case domain.KPIActualRecorded:
+		e.Criterion, e.Actual = in.str(e.Criterion), in.dec(e.Actual)
+		r.Event = e
+	}
+	return r
+}
+
+// scores interns each entry's criterion and score in place (the decoded
+// event owns the slice).
+func (in *interner) scores(entries []domain.ScoreEntry) {
+	for i := range entries {
+		s := &entries[i]
+		s.Criterion, s.Score = in.str(s.Criterion), in.dec(s.Score)
+	}
+}
