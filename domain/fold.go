@@ -447,6 +447,10 @@ func (fd *folder) facts(in *scoring.Input, inScope map[uuid.UUID]bool) {
 		// a narrowed input leaves them nil, as ForUnit does.
 		in.Evaluations = make([]scoring.Evaluation, 0, len(fd.evalOrder))
 		in.KPIs = make([]scoring.KPIRecord, 0, len(fd.kpiOrder))
+	} else if n := countIn(fd.evalOrder, func(id uuid.UUID) bool { return inScope[fd.evals[id].EmployeeID] }); n > 0 {
+		// Narrowed, the list stays nil when nobody's is in scope, else it
+		// is allocated once at its size.
+		in.Evaluations = make([]scoring.Evaluation, 0, n)
 	}
 	for _, id := range fd.evalOrder {
 		if ev := fd.evals[id]; inScope[ev.EmployeeID] {
@@ -470,6 +474,17 @@ func (fd *folder) facts(in *scoring.Input, inScope map[uuid.UUID]bool) {
 			in.PayItems = append(in.PayItems, it)
 		}
 	}
+}
+
+// countIn counts the items in keeps.
+func countIn[T any](items []T, keep func(T) bool) int {
+	n := 0
+	for _, it := range items {
+		if keep(it) {
+			n++
+		}
+	}
+	return n
 }
 
 // history lists in-scope employees' results of other cycles' latest

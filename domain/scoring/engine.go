@@ -38,6 +38,7 @@ func compute(in Input, traced func(uuid.UUID) bool) (Result, error) {
 		return Result{}, fmt.Errorf("compute cycle %s: %w", in.Cycle.ID, err)
 	}
 	e := newEngine(in)
+	e.sizeSlabs(traced != nil)
 	res := Result{
 		EngineVersion:   EngineVersion,
 		CycleID:         in.Cycle.ID,
@@ -142,6 +143,32 @@ func newEngine(in Input) *engine {
 	e.history = groupSorted(e, in.History, func(h PastResult) uuid.UUID { return h.EmployeeID }, comparePast)
 	return e
 }
+
+// sizeSlabs sizes the slabs' chunks for this cycle: the criteria, rater
+// and dimension results it will hold exactly, and the trace pieces by a
+// generous estimate, or, when only some employees keep traces (the others'
+// pieces are released and reused), small chunks.
+func (e *engine) sizeSlabs(someTraced bool) {
+	n := len(e.emps)
+	ratedBy := 0
+	for _, c := range e.crits {
+		ratedBy += len(c.RatedBy)
+	}
+	e.criteria.expect(n * len(e.crits))
+	e.raters.expect(n * ratedBy)
+	e.dimensions.expect(n * len(e.in.Template.Dimensions))
+	perEmployee := traceTermsPerEmployee
+	if someTraced {
+		perEmployee = 1
+	}
+	e.steps.expect(max(64, perEmployee*n))
+	e.terms.expect(max(64, perEmployee*n))
+}
+
+// traceTermsPerEmployee is about how many trace steps, and terms, one
+// employee's derivation takes with the default template and a full set of
+// raters; a slab chunk is never larger than slabChunk anyway.
+const traceTermsPerEmployee = 128
 
 // groupSorted splits items by employee (indexed as e.emps) and sorts each
 // group. The groups share one backing array, capped so appends cannot spill.

@@ -11,12 +11,22 @@ const slabChunk = 4096
 type slab[T any] struct {
 	chunk []T // the chunk pieces are cut from
 	used  int // how much of chunk is handed out
+	size  int // elements per chunk; slabChunk when zero
 }
+
+// expect sizes the chunks for about need elements in all: one chunk of
+// exactly need when that is less than slabChunk, so that a small cycle does
+// not allocate room it never uses.
+func (s *slab[T]) expect(need int) { s.size = max(1, min(need, slabChunk)) }
 
 // take returns a zeroed piece of length n.
 func (s *slab[T]) take(n int) []T {
 	if n > len(s.chunk)-s.used {
-		s.chunk, s.used = make([]T, max(n, slabChunk)), 0
+		size := s.size
+		if size == 0 {
+			size = slabChunk
+		}
+		s.chunk, s.used = make([]T, max(n, size)), 0
 	}
 	p := s.chunk[s.used : s.used+n : s.used+n]
 	s.used += n

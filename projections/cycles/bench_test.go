@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"os"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"sync"
@@ -111,6 +112,7 @@ func BenchmarkCyclesOn10kEmployees(b *testing.B) {
 	b.Run("asof_one_employee_decision", func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		var ds []time.Duration
+		gc := newGCMeter()
 		for b.Loop() {
 			row := decision.Rows[rng.IntN(len(decision.Rows))]
 			start := time.Now()
@@ -120,6 +122,7 @@ func BenchmarkCyclesOn10kEmployees(b *testing.B) {
 				b.Fatalf("as-of %s: %s %s, recorded %s %s (%v)", row.EmployeeID, got.Result.Grade, got.Result.Pay.Value, row.Grade, row.Pay, err)
 			}
 		}
+		gc.report(b)
 		b.ReportMetric(float64(percentile(ds, 0.5).Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(percentile(ds, 0.99).Microseconds())/1000, "p99-ms")
 	})
@@ -218,4 +221,30 @@ func newBenchRig(ctx context.Context, b *testing.B, store eventstore.Store) benc
 	go func() { _ = index.Run(ctx) }()
 	go func() { _ = runner.Run(ctx) }()
 	return benchRig{runner: runner}
+}
+
+// gcMeter measures the garbage collector's share of a benchmark: the CPU it
+// spent (marking the live heap, assists included) and how many cycles ran,
+// per operation, and the heap live after the last cycle. CPU time does not
+// depend on how the shared machine schedules the process, so it compares
+// runs taken under different loads better than latencies do.
+type gcMeter struct{ samples []metrics.Sample }
+
+var gcMetrics = []string{"/cpu/classes/gc/total:cpu-seconds", "/gc/cycles/total:gc-cycles", "/gc/heap/live:bytes"}
+
+func newGCMeter() *gcMeter {
+	m := &gcMeter{samples: make([]metrics.Sample, len(gcMetrics))}
+	for i, name := range gcMetrics {
+		m.samples[i].Name = name
+	}
+	metrics.Read(m.samples)
+	return m
+}
+
+func (m *gcMeter) report(b *testing.B) {
+	before := []float64{m.samples[0].Value.Float64(), float64(m.samples[1].Value.Uint64())}
+	metrics.Read(m.samples)
+	b.ReportMetric((m.samples[0].Value.Float64()-before[0])*1000/float64(b.N), "gc-cpu-ms/op")
+	b.ReportMetric((float64(m.samples[1].Value.Uint64())-before[1])/float64(b.N), "gc-cycles/op")
+	b.ReportMetric(float64(m.samples[2].Value.Uint64())/1e6, "heap-live-MB")
 }
