@@ -64,6 +64,17 @@ type Runner struct {
 
 	mu          sync.Mutex
 	checkpoints map[string]int64 // committed checkpoints seen by this process
+	// read is each projection's committed checkpoint as WaitFor last read
+	// it from the database, shared by every waiter; reading serialises
+	// those reads.
+	read    map[string]readCheckpoint
+	reading sync.Mutex
+}
+
+// readCheckpoint is a checkpoint read from the database, and when.
+type readCheckpoint struct {
+	pos int64
+	at  time.Time
 }
 
 // NewRunner builds a runner for projections over store, whose read models
@@ -71,7 +82,8 @@ type Runner struct {
 func NewRunner(db *DB, store eventstore.Store, cfg RunnerConfig, projections ...Projection) *Runner {
 	cfg.setDefaults()
 	return &Runner{db: db, store: store, projections: projections, cfg: cfg,
-		elector: db.NewElector(cfg.Logger, cfg.LeaderInterval), checkpoints: map[string]int64{}}
+		elector: db.NewElector(cfg.Logger, cfg.LeaderInterval), checkpoints: map[string]int64{},
+		read: map[string]readCheckpoint{}}
 }
 
 // Projections lists the runner's projections.
@@ -248,7 +260,7 @@ func (r *Runner) WaitFor(ctx context.Context, name string, pos int64, timeout ti
 		if r.localCheckpoint(name) >= pos {
 			return nil
 		}
-		cp, err := r.db.Checkpoint(ctx, name)
+		cp, err := r.committedCheckpoint(ctx, name)
 		if err == nil && cp >= pos {
 			return nil
 		}
@@ -274,6 +286,31 @@ func closed(ch <-chan struct{}) bool {
 	default:
 		return false
 	}
+}
+
+// committedCheckpoint is the projection's committed checkpoint, which
+// another process may be moving, read from the database at most once per
+// waitPoll for all of this process's waiters together. Each WaitFor used to
+// read it on every local advance: with a thousand requests waiting for their
+// writes, every batch the runner committed set off a thousand queries on the
+// pool the runner's next batch and the writers need, and the lag fed itself.
+func (r *Runner) committedCheckpoint(ctx context.Context, name string) (int64, error) {
+	r.reading.Lock()
+	defer r.reading.Unlock()
+	r.mu.Lock()
+	last, ok := r.read[name]
+	r.mu.Unlock()
+	if ok && time.Since(last.at) < waitPoll {
+		return last.pos, nil
+	}
+	cp, err := r.db.Checkpoint(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	r.mu.Lock()
+	r.read[name] = readCheckpoint{pos: cp, at: time.Now()}
+	r.mu.Unlock()
+	return cp, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) {
