@@ -434,3 +434,63 @@ func TestOneBatchReviewsInTwoCycles(t *testing.T) {
 		}
 	})
 }
+
+// Upheld appeals after publication take the unit path: one lifts the grade
+// that raised a training recommendation (the stored recommendation goes),
+// another lowers a grade to the one that raises it (a recommendation comes);
+// the read model lists exactly the engine's recommendations and the live
+// read models still equal a rebuild.
+func TestUpheldAppealsMoveRecommendationsUnitByUnit(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 3, PerUnit: 3, Peers: 1,
+			Score: func(u, i int) int { return 75 + 6*u + 4*i }, BudgetMode: scoring.BudgetProrate})
+		r := newRig(t, store)
+		sc.ThroughPublish()
+		r.sync(t, sc.Outcome.Position)
+		recommended := func() map[uuid.UUID]bool {
+			t.Helper()
+			recs, err := r.reader.Recommendations(ctx, sc.Cycle)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[uuid.UUID]bool{}
+			for _, rec := range recs {
+				if rec.Kind == scoring.RecommendTraining {
+					out[rec.EmployeeID] = true
+				}
+			}
+			return out
+		}
+		low, high := sc.Units[0].Members[0], sc.Units[0].Members[2]
+		if got := recommended(); !got[low] || got[high] {
+			t.Fatalf("training recommended for %v after publication, want %s and not %s", got, low, high)
+		}
+		appeal := func(emp uuid.UUID, score string) {
+			t.Helper()
+			id := uuid.New()
+			sc.Do(sc.Svc.FileAppeal(ctx, sc.As(domain.RoleEmployee, emp), sc.Key(emp), domain.FileAppeal{AppealID: id, Reason: "my KPIs were late"}))
+			sc.Do(sc.Svc.ResolveAppeal(ctx, sc.AsHR(), sc.Key(emp), domain.ResolveAppeal{AppealID: id, Upheld: true,
+				NewScore: dec(score), Reason: "the late KPIs counted"}))
+			r.sync(t, sc.Outcome.Position)
+		}
+		appeal(low, "90")
+		appeal(high, "75")
+		if got := recommended(); got[low] || !got[high] {
+			t.Fatalf("training recommended for %v after the appeals, want %s and not %s", got, high, low)
+		}
+		want, _, err := r.auditor.Recommendations(ctx, sc.Cycle, cycles.AsOf{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := r.reader.Recommendations(ctx, sc.Cycle)
+		if err != nil || len(stored) != len(want) {
+			t.Fatalf("%d recommendations stored, the engine raises %d (%v)", len(stored), len(want), err)
+		}
+		for _, p := range r.runner.Projections() {
+			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {
+				t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
+			}
+		}
+	})
+}
