@@ -46,8 +46,8 @@ type DB struct {
 	// around batch transactions (see sqlite.Store.WriteLock); nil when
 	// the store has none.
 	writeLock sync.Locker
-	// stmts holds the prepared statements of an SQLite database (stmts.go).
-	stmts stmtCache
+	// prepare returns a statement prepared once, on SQLite (stmts.go).
+	prepare func(ctx context.Context, q string) (*sql.Stmt, error)
 }
 
 // Open returns the read-model database of an event store backend: SQLite
@@ -56,8 +56,11 @@ func Open(ctx context.Context, store eventstore.Store) (*DB, error) {
 	switch s := store.(type) {
 	case interface{ Pool() *pgxpool.Pool }:
 		return OpenPostgres(ctx, s.Pool())
-	case interface{ DB() *sql.DB }:
-		db := &DB{sql: s.DB(), dialect: SQLite}
+	case interface {
+		DB() *sql.DB
+		Prepare(ctx context.Context, q string) (*sql.Stmt, error)
+	}:
+		db := &DB{sql: s.DB(), dialect: SQLite, prepare: s.Prepare}
 		if l, ok := store.(interface{ WriteLock() sync.Locker }); ok {
 			db.writeLock = l.WriteLock()
 		}

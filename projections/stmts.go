@@ -3,40 +3,18 @@ package projections
 import (
 	"context"
 	"database/sql"
-	"sync"
 )
 
 // On SQLite every query a batch or a read runs is parsed again unless it is
 // prepared (the driver keeps no statement cache; parsing was about a fifth
 // of a projection batch's CPU under HTTP load, and a batch parses while it
-// holds the store's write lock). PostgreSQL's pgx driver caches prepared
-// statements per connection itself, so queries go to it unchanged.
+// holds the store's write lock), so they run as statements the SQLite store
+// prepares once and keeps (sqlite.Store.Prepare). PostgreSQL's pgx driver
+// caches prepared statements per connection itself, so queries go to it
+// unchanged.
 
-// stmtCache holds statements prepared once on the shared handle; database/sql
-// prepares each again on a connection the first time it runs there.
-type stmtCache struct {
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
-}
-
-// stmt returns the statement for q, preparing it on first use.
-func (db *DB) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	c := &db.stmts
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.stmts[q]; ok {
-		return st, nil
-	}
-	st, err := db.sql.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if c.stmts == nil {
-		c.stmts = map[string]*sql.Stmt{}
-	}
-	c.stmts[q] = st
-	return st, nil
-}
+// stmt returns the prepared statement for q.
+func (db *DB) stmt(ctx context.Context, q string) (*sql.Stmt, error) { return db.prepare(ctx, q) }
 
 // prepared returns q (the handle or a transaction on it) running its
 // queries as prepared statements on SQLite, or q itself on PostgreSQL.
