@@ -65,10 +65,11 @@ type Runner struct {
 	mu          sync.Mutex
 	checkpoints map[string]int64 // committed checkpoints seen by this process
 	// read is each projection's committed checkpoint as WaitFor last read
-	// it from the database, shared by every waiter; reading serialises
-	// those reads.
+	// it from the database, shared by every waiter; reading (a one-slot
+	// semaphore, so that a waiter whose context ends stops queueing)
+	// serialises those reads.
 	read    map[string]readCheckpoint
-	reading sync.Mutex
+	reading chan struct{}
 }
 
 // readCheckpoint is a checkpoint read from the database, and when.
@@ -83,7 +84,7 @@ func NewRunner(db *DB, store eventstore.Store, cfg RunnerConfig, projections ...
 	cfg.setDefaults()
 	return &Runner{db: db, store: store, projections: projections, cfg: cfg,
 		elector: db.NewElector(cfg.Logger, cfg.LeaderInterval), checkpoints: map[string]int64{},
-		read: map[string]readCheckpoint{}}
+		read: map[string]readCheckpoint{}, reading: make(chan struct{}, 1)}
 }
 
 // Projections lists the runner's projections.
@@ -295,8 +296,12 @@ func closed(ch <-chan struct{}) bool {
 // writes, every batch the runner committed set off a thousand queries on the
 // pool the runner's next batch and the writers need, and the lag fed itself.
 func (r *Runner) committedCheckpoint(ctx context.Context, name string) (int64, error) {
-	r.reading.Lock()
-	defer r.reading.Unlock()
+	select {
+	case r.reading <- struct{}{}:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	defer func() { <-r.reading }()
 	r.mu.Lock()
 	last, ok := r.read[name]
 	r.mu.Unlock()

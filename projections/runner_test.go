@@ -141,3 +141,23 @@ func TestRunner(t *testing.T) {
 		})
 	})
 }
+
+// A WaitFor whose context ends while another waiter is reading the committed
+// checkpoint (here: a read that never finishes) gives up at its own
+// deadline instead of queueing behind that read.
+func TestWaitForGivesUpBehindASlowCheckpointRead(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		p := &counter{name: "count_wait", version: 1}
+		r := NewRunner(b.db, b.store, testRunnerConfig(), p)
+		r.reading <- struct{}{} // a read in progress that does not end
+		defer func() { <-r.reading }()
+		start := time.Now()
+		err := r.WaitFor(context.Background(), p.Name(), 1, 200*time.Millisecond)
+		if !errors.Is(err, ErrWaitTimeout) {
+			t.Fatalf("WaitFor = %v, want ErrWaitTimeout", err)
+		}
+		if waited := time.Since(start); waited > 2*time.Second {
+			t.Fatalf("WaitFor took %s behind a stuck read, want about its 200ms timeout", waited)
+		}
+	})
+}
