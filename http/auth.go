@@ -49,12 +49,17 @@ func principalOf(c echo.Context) (principal, bool) {
 }
 
 // authenticator checks bearer tokens against their stored SHA-256 hashes; the
-// tokens themselves are never stored. Lookups are remembered for tokenCacheTTL
-// so that a busy client costs one query per TTL, not one per request; the
-// price is that a revoked token keeps working for at most that long.
+// tokens themselves are never stored. A token of an employee who has left
+// the company is refused like a revoked one. Lookups are remembered for
+// tokenCacheTTL so that a busy client costs one query per TTL, not one per
+// request; the price is that a token revoked, or whose employee left, in
+// another process keeps working here for at most that long.
 type authenticator struct {
 	db  *sql.DB
 	now func() time.Time
+	// left tells whether an employee of the organisation has left it
+	// (false for ids it does not know, such as the bootstrap actor).
+	left func(ctx context.Context, id uuid.UUID) (bool, error)
 
 	mu    sync.Mutex
 	cache map[string]cachedToken
@@ -126,6 +131,15 @@ func (a *authenticator) fetch(ctx context.Context, hash string) (cachedToken, er
 	uid, err := uuid.Parse(id)
 	if err != nil {
 		return c, fmt.Errorf("stored token has a malformed employee id: %w", err)
+	}
+	if a.left != nil {
+		gone, err := a.left(ctx, uid)
+		if err != nil {
+			return c, fmt.Errorf("look up token: %w", err)
+		}
+		if gone {
+			return c, newProblem(kindUnauthenticated, "the token's holder has left the company")
+		}
 	}
 	c.p = principal{ID: uid, Role: domain.Role(role)}
 	return c, nil

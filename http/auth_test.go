@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
 func TestBootstrapTokenIsIssuedOnce(t *testing.T) {
@@ -81,4 +82,30 @@ func TestRevokedTokensStopWorking(t *testing.T) {
 		t.Fatalf("revoked token: %+v", p)
 	}
 	h.send("GET", "/api/v1/me", h.hr, nil, 200)
+}
+
+// TestLeaversTokensStopWorking: once HR records that an employee left, the
+// employee's token is refused (401) and writes nothing, while everyone
+// else's works on.
+func TestLeaversTokensStopWorking(t *testing.T) {
+	eachBackend(t, func(t *testing.T, store eventstore.Store) {
+		h := newHarness(t, store, nil)
+		co := newCompany(t, h)
+		leaver := co.staff[len(co.staff)-1]
+		tok := co.tokens[leaver]
+		h.send("GET", "/api/v1/me", tok, nil, 200) // remembered by the cache now
+		h.send("POST", "/api/v1/employees/"+leaver.String()+"/leave", h.hr, map[string]any{"reason": "moved to another company"}, 200)
+		before := h.head()
+		if p := h.do("GET", "/api/v1/me", tok, "").problem(t); p.Status != 401 {
+			t.Fatalf("a leaver's token: %+v", p)
+		}
+		if p := h.do("POST", co.review(leaver, "/goals"), tok, `{"title":"still here?"}`).problem(t); p.Status != 401 {
+			t.Fatalf("a leaver's write: %+v", p)
+		}
+		if after := h.head(); after != before {
+			t.Fatalf("a refused leaver's request wrote: head %d -> %d", before, after)
+		}
+		h.send("GET", "/api/v1/me", co.tokens[co.staff[0]], nil, 200)
+		h.send("GET", "/api/v1/me", h.hr, nil, 200)
+	})
 }

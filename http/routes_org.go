@@ -49,7 +49,7 @@ func (s *Server) orgRoutes() []route {
 		employeeCommand(s, "transfer", "Transfer an employee to another unit and manager", app.TransferEmployee, func(b *domain.TransferEmployee) *uuid.UUID { return &b.EmployeeID }),
 		employeeCommand(s, "manager", "Give an employee a new manager of record", app.ChangeManager, func(b *domain.ChangeManager) *uuid.UUID { return &b.EmployeeID }),
 		employeeCommand(s, "level", "Move an employee to another position level", app.ChangeLevel, func(b *domain.ChangeLevel) *uuid.UUID { return &b.EmployeeID }),
-		employeeCommand(s, "leave", "Record that an employee left", app.RecordLeave, func(b *domain.RecordLeave) *uuid.UUID { return &b.EmployeeID }),
+		employeeCommand(s, "leave", "Record that an employee left (their bearer tokens stop working)", s.recordLeave, func(b *domain.RecordLeave) *uuid.UUID { return &b.EmployeeID }),
 		{method: "POST", path: "/api/v1/employees/:employee/tokens", summary: "Issue a bearer token for an employee (HR); the token is shown once", tag: "auth", body: TokenBody{}, resp: IssuedToken{}, status: created, handler: s.issueToken},
 		{method: "POST", path: "/api/v1/employees/:employee/tokens/revoke", summary: "Revoke every token of an employee (HR)", tag: "auth", resp: Revoked{}, handler: s.revokeTokens},
 		{method: "POST", path: "/api/v1/templates", summary: "Publish a template version (weights in each level sum to 100%)", tag: "templates", body: scoring.Template{}, status: created,
@@ -77,6 +77,17 @@ func employeeCommand[B any](s *Server, verb, summary string, run func(context.Co
 			}
 			return wrote(run(ctx, call, *b))
 		})}
+}
+
+// recordLeave records a leave and forgets this process's remembered token
+// lookups, so the leaver's tokens are refused at once here (authenticator:
+// within tokenCacheTTL in other processes).
+func (s *Server) recordLeave(ctx context.Context, call domain.Call, b domain.RecordLeave) (domain.Outcome, error) {
+	o, err := s.deps.App.RecordLeave(ctx, call, b)
+	if err == nil {
+		s.auth.forget()
+	}
+	return o, err
 }
 
 // bindPath puts the path's id into the command. A body may repeat the id,

@@ -10,6 +10,7 @@ import (
 	nethttp "net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -105,7 +106,14 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Server, error) {
 	if s.links, err = newLinkSigner(ctx, deps.DB, cfg.LinkSecret, deps.Now); err != nil {
 		return nil, err
 	}
-	s.auth = &authenticator{db: deps.DB, now: deps.Now}
+	s.auth = &authenticator{db: deps.DB, now: deps.Now, left: func(ctx context.Context, id uuid.UUID) (bool, error) {
+		org, _, err := deps.App.Organisation(ctx)
+		if err != nil {
+			return false, err
+		}
+		e, ok := org.Employee(id)
+		return ok && !e.Active, nil
+	}}
 	s.idem = &idempotency{db: deps.DB, now: deps.Now, stale: cfg.RequestTimeout}
 	s.echo = s.routes()
 	return s, nil
