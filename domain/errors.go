@@ -22,6 +22,10 @@ var (
 	// ErrConflict: the stream moved on since it was read (a stale If-Match or a
 	// concurrent writer), or the command would duplicate an existing entity.
 	ErrConflict = errors.New("conflict")
+	// ErrMovedOn: a stream a command decided on (Meta.Requires) changed
+	// before its events were appended; nothing was written. It is a
+	// conflict: deciding again on the state as it is now may succeed.
+	ErrMovedOn = fmt.Errorf("%w: what the command read has changed", ErrConflict)
 )
 
 // FieldError is one bad input field. Field is a JSON-style path

@@ -41,6 +41,11 @@ func (m *memLog) Append(_ context.Context, stream string, expected int64, events
 	if m.versions[stream] != expected {
 		return 0, fmt.Errorf("stream %s at %d, expected %d: %w", stream, m.versions[stream], expected, domain.ErrConflict)
 	}
+	for _, r := range meta.Requires {
+		if m.versions[r.Stream] != r.Version {
+			return 0, fmt.Errorf("stream %s at %d, required at %d: %w", r.Stream, m.versions[r.Stream], r.Version, domain.ErrMovedOn)
+		}
+	}
 	if len(events) == 0 {
 		return 0, fmt.Errorf("append nothing to %s", stream)
 	}

@@ -38,6 +38,16 @@ type Meta struct {
 	CorrelationID uuid.UUID
 	CausationID   uuid.UUID
 	At            time.Time
+	// Requires names streams the command read but does not write, at the
+	// versions it read: the events are appended only if each is still
+	// there, else the append fails with ErrMovedOn and writes nothing.
+	Requires []Requirement
+}
+
+// Requirement is a stream at a version.
+type Requirement struct {
+	Stream  string
+	Version int64
 }
 
 // Recorded is a stored event decoded: the form the aggregates, the engine's

@@ -15,10 +15,11 @@ import (
 // itself: the cycle (state, scope, appeal window), the organisation
 // (relationships), the cycle's pinned template and the service's clock.
 type ReviewContext struct {
-	Cycle    *Cycle
-	Org      *Organisation
-	Template scoring.Template
-	Now      time.Time
+	Cycle        *Cycle
+	CycleVersion int64 // the cycle stream's version Cycle reflects
+	Org          *Organisation
+	Template     scoring.Template
+	Now          time.Time
 }
 
 // DraftGoal writes or rewrites one of the employee's goals.

@@ -18,10 +18,12 @@ type EventLog interface {
 	// when nothing is new an adapter may simply return afterVersion.
 	Load(ctx context.Context, stream string, afterVersion int64) ([]Recorded, int64, error)
 	// Append writes events to stream atomically if the stream is at
-	// expectedVersion, and returns the global position of the last one. A
-	// stale expectedVersion must return an error wrapping ErrConflict (or an
-	// *eventstore.ConflictError, which the HTTP layer maps the same way) and
-	// write nothing.
+	// expectedVersion and every stream of meta.Requires at its version, and
+	// returns the global position of the last one. A stale expectedVersion
+	// must return an error wrapping ErrConflict (or an
+	// *eventstore.ConflictError, which the HTTP layer maps the same way), a
+	// requirement that does not hold one wrapping ErrMovedOn, and write
+	// nothing.
 	Append(ctx context.Context, stream string, expectedVersion int64, events []Event, meta Meta) (int64, error)
 	// ReadAll returns every event at or below position upTo (upTo <= 0: all
 	// that are safely visible now), decoded, in global order.
@@ -105,15 +107,21 @@ func (s *Service) review(ctx context.Context, cycleID, employeeID uuid.UUID) (*R
 
 // commit appends the events a command returned, or passes on its refusal.
 func (s *Service) commit(ctx context.Context, call Call, stream string, version int64, events []Event, err error) (Outcome, error) {
+	return s.commitRequiring(ctx, call, stream, version, events, err, nil)
+}
+
+// commitRequiring is commit for a command that also decided on streams it
+// does not write (Meta.Requires).
+func (s *Service) commitRequiring(ctx context.Context, call Call, stream string, version int64, events []Event, err error, requires []Requirement) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
 	if call.IfVersion != 0 && call.IfVersion != version {
 		return Outcome{}, &VersionError{Stream: stream, Expected: call.IfVersion, Actual: version}
 	}
-	meta := Meta{Actor: call.Actor, CorrelationID: call.CorrelationID, CausationID: call.CausationID, At: s.now()}
+	meta := Meta{Actor: call.Actor, CorrelationID: call.CorrelationID, CausationID: call.CausationID, At: s.now(), Requires: requires}
 	pos, err := s.log.Append(ctx, stream, version, events, meta)
-	if errors.Is(err, ErrConflict) {
+	if errors.Is(err, ErrConflict) && !errors.Is(err, ErrMovedOn) {
 		// Someone appended after what this command saw. Loads read past
 		// the cached version anyway; dropping the entry also covers a
 		// stream that is not where the cache believes it is.

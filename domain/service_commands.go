@@ -264,7 +264,7 @@ func (s *Service) evaluateIn(ctx context.Context, c *Cycle, id uuid.UUID, action
 
 // ReviewContext loads what review commands check against.
 func (s *Service) ReviewContext(ctx context.Context, cycleID uuid.UUID) (ReviewContext, error) {
-	c, _, err := s.Cycle(ctx, cycleID)
+	c, cv, err := s.Cycle(ctx, cycleID)
 	if err != nil {
 		return ReviewContext{}, err
 	}
@@ -277,7 +277,7 @@ func (s *Service) ReviewContext(ctx context.Context, cycleID uuid.UUID) (ReviewC
 	if err != nil {
 		return ReviewContext{}, err
 	}
-	return ReviewContext{Cycle: c, Org: org, Template: t, Now: s.now()}, nil
+	return ReviewContext{Cycle: c, CycleVersion: cv, Org: org, Template: t, Now: s.now()}, nil
 }
 
 // Target returns who may act on employeeID in cycleID, for the HTTP layer to
@@ -304,8 +304,20 @@ func (s *Service) Target(ctx context.Context, cycleID, employeeID uuid.UUID) (Ta
 // cached state refuses the command (the refusal could be stale), the
 // command runs again as it always did: on the review read up to now, and a
 // conflict then is the caller's. The organisation and the cycle, which the
-// command only reads, are always caught up from their streams first.
+// command only reads, are always caught up from their streams first, and
+// the append requires the cycle to be still at the version the command
+// decided on: had a transition (say, into calibration) landed in between,
+// the command's events would come after it and count for nothing. Then the
+// command is decided once more on the cycle as it is now.
 func (s *Service) reviewCommand(ctx context.Context, call Call, cycleID, employeeID uuid.UUID, run func(*Review, ReviewContext) ([]Event, error)) (Outcome, error) {
+	o, err := s.reviewCommandOnce(ctx, call, cycleID, employeeID, run)
+	if errors.Is(err, ErrMovedOn) {
+		o, err = s.reviewCommandOnce(ctx, call, cycleID, employeeID, run)
+	}
+	return o, err
+}
+
+func (s *Service) reviewCommandOnce(ctx context.Context, call Call, cycleID, employeeID uuid.UUID, run func(*Review, ReviewContext) ([]Event, error)) (Outcome, error) {
 	rc, err := s.ReviewContext(ctx, cycleID)
 	if err != nil {
 		return Outcome{}, err
@@ -314,8 +326,8 @@ func (s *Service) reviewCommand(ctx context.Context, call Call, cycleID, employe
 	if entry, ok := s.reviews.get(stream); ok && (call.IfVersion == 0 || call.IfVersion == entry.version) {
 		rv := entry.agg.(*Review)
 		if events, err := run(rv, rc); err == nil {
-			o, err := s.commitReview(ctx, call, stream, rv, entry.version, events)
-			if !errors.Is(err, ErrConflict) {
+			o, err := s.commitReview(ctx, call, stream, rv, entry.version, events, rc)
+			if !errors.Is(err, ErrConflict) || errors.Is(err, ErrMovedOn) {
 				return o, err
 			}
 		}
@@ -328,14 +340,14 @@ func (s *Service) reviewCommand(ctx context.Context, call Call, cycleID, employe
 	if err != nil {
 		return Outcome{}, err
 	}
-	return s.commitReview(ctx, call, stream, rv, v, events)
+	return s.commitReview(ctx, call, stream, rv, v, events, rc)
 }
 
 // commitReview appends a review command's events to the review at version
 // v and, once they are in, caches the review with them applied, so the next
 // command on it needs no read.
-func (s *Service) commitReview(ctx context.Context, call Call, stream string, rv *Review, v int64, events []Event) (Outcome, error) {
-	o, err := s.commit(ctx, call, stream, v, events, nil)
+func (s *Service) commitReview(ctx context.Context, call Call, stream string, rv *Review, v int64, events []Event, rc ReviewContext) (Outcome, error) {
+	o, err := s.commitRequiring(ctx, call, stream, v, events, nil, []Requirement{{Stream: CycleStream(rc.Cycle.id), Version: rc.CycleVersion}})
 	if err != nil {
 		return o, err
 	}

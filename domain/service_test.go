@@ -216,3 +216,35 @@ func TestConcurrentCommandsOnOneCachedReview(t *testing.T) {
 		t.Errorf("next draft at version %d, want %d", o.Version, v+1)
 	}
 }
+
+// A review command races a cycle transition: the employee's self-evaluation
+// is decided while the cycle is in self-review, but HR starts the review
+// just before its append. Appended after the transition, the event would
+// count for nothing (the fold takes review events by the cycle's state when
+// they were recorded) while the employee was told it was accepted. The
+// append requires the cycle at the version the command decided on, so it
+// fails, the command is decided again on the cycle as it is now, and the
+// employee is refused; nothing is written.
+func TestReviewCommandRacingACycleTransitionIsDecidedAgain(t *testing.T) {
+	f := newFixture(t).at(domain.StateSelfReview)
+	log := &racyLog{EventLog: f.log}
+	svc := domain.NewService(log)
+	other := domain.NewService(f.log)
+	employee := f.call(as(domain.RoleEmployee, f.e1))
+	stream := domain.ReviewStream(f.cycle, f.e1)
+	_, before, err := f.log.Load(f.ctx, stream, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.before = []func(){func() { f.do(other.StartReview(f.ctx, f.call(f.hr), f.cycle)) }}
+	_, err = svc.SubmitEvaluation(f.ctx, employee, f.key(f.e1), selfEval(f))
+	if !errors.Is(err, domain.ErrWrongState) {
+		t.Fatalf("a self-evaluation racing the start of the review: %v, want it refused for the cycle's state", err)
+	}
+	if _, after, err := f.log.Load(f.ctx, stream, 0); err != nil || after != before {
+		t.Fatalf("the refused self-evaluation wrote to the review: version %d -> %d (%v)", before, after, err)
+	}
+
+	// Decided on a cycle that does not move, a command appends at once.
+	f.do(svc.SaveEvaluationDraft(f.ctx, f.call(as(domain.RoleManager, f.m)), f.key(f.e1), f.managerEval(f.e1, "70", "3")))
+}

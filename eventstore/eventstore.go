@@ -67,12 +67,27 @@ type AppendResult struct {
 // An error stops the subscription and is returned by Subscribe.
 type Handler func(ctx context.Context, e Event) error
 
+// Condition makes an append depend on another stream than the one it writes:
+// the append commits only if that stream is then at Version (0: it has no
+// events). A command that decided on what it read of a stream it does not
+// write (a review command reads its cycle's state) passes the version it
+// read, so that it cannot land after a change it did not see.
+type Condition struct {
+	Stream  string
+	Version int64
+}
+
 // Store is the event store port. Every method takes the caller's context first.
 type Store interface {
 	// Append writes events to stream atomically if the stream is at
 	// expectedVersion (or AnyVersion). A stale version returns a *ConflictError
 	// and writes nothing.
 	Append(ctx context.Context, stream string, expectedVersion int64, events []NewEvent) (AppendResult, error)
+	// AppendIf is Append that also requires every condition to hold when the
+	// events commit; one that does not returns a *ConflictError naming its
+	// stream, and nothing is written. Conditions on the appended stream
+	// itself are refused as invalid (expectedVersion says it).
+	AppendIf(ctx context.Context, stream string, expectedVersion int64, events []NewEvent, conds []Condition) (AppendResult, error)
 	// ReadStream returns up to limit events of stream with Version > afterVersion
 	// (limit <= 0: all).
 	ReadStream(ctx context.Context, stream string, afterVersion int64, limit int) ([]Event, error)

@@ -75,6 +75,26 @@ func ValidateAppend(stream string, events []NewEvent) error {
 	return nil
 }
 
+// ValidateConditions checks an append's conditions: each names another
+// stream, once, at a version of 0 or more.
+func ValidateConditions(stream string, conds []Condition) error {
+	seen := make(map[string]bool, len(conds))
+	for _, c := range conds {
+		switch {
+		case c.Stream == "" || len(c.Stream) > MaxStreamIDBytes || !validText(c.Stream):
+			return fmt.Errorf("%w: a condition's stream id must be 1-%d bytes of UTF-8 without NUL", ErrInvalidEvent, MaxStreamIDBytes)
+		case c.Stream == stream:
+			return fmt.Errorf("%w: a condition on %s, the stream appended to (the expected version is that)", ErrInvalidEvent, stream)
+		case c.Version < 0:
+			return fmt.Errorf("%w: condition on %s at version %d", ErrInvalidEvent, c.Stream, c.Version)
+		case seen[c.Stream]:
+			return fmt.Errorf("%w: two conditions on %s", ErrInvalidEvent, c.Stream)
+		}
+		seen[c.Stream] = true
+	}
+	return nil
+}
+
 func validateEvent(e NewEvent) string {
 	switch {
 	case e.ID == uuid.Nil:

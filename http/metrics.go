@@ -55,3 +55,11 @@ func (s countingStore) Append(ctx context.Context, stream string, expected int64
 	}
 	return res, err
 }
+
+func (s countingStore) AppendIf(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent, conds []eventstore.Condition) (eventstore.AppendResult, error) {
+	res, err := s.Store.AppendIf(ctx, stream, expected, events, conds)
+	if err == nil {
+		s.appended.Add(float64(len(events)))
+	}
+	return res, err
+}

@@ -26,6 +26,7 @@ func Run(t *testing.T, b Backend) {
 	t.Run("a rolled-back append leaves no trace", func(t *testing.T) { testRolledBack(t, b) })
 	t.Run("cancelling the context mid-append writes nothing", func(t *testing.T) { testCancelMidAppend(t, b) })
 	t.Run("re-appending a stored event id is refused and writes nothing", func(t *testing.T) { testDuplicateID(t, b) })
+	t.Run("an append conditioned on another stream commits only while that stream is where it was", func(t *testing.T) { testConditions(t, b) })
 	t.Run("invalid events are refused", func(t *testing.T) { testInvalid(t, b) })
 	t.Run("unicode payloads round-trip byte for byte", func(t *testing.T) { testUnicode(t, b) })
 	t.Run("a payload at the size limit is stored and one byte over is refused", func(t *testing.T) { testSizeLimit(t, b) })
@@ -679,4 +680,82 @@ func testTamper(t *testing.T, b Backend, tc tamper) {
 	if r.Problem == "" {
 		t.Fatal("verify gave no reason")
 	}
+}
+
+func testConditions(t *testing.T, b Backend) {
+	s := b.New(t, nil)
+	mustAppend(t, s, "other", eventstore.NoStream, ev(`{}`))
+	if _, err := s.AppendIf(ctx, "a", eventstore.NoStream, []eventstore.NewEvent{ev(`{}`)}, []eventstore.Condition{{Stream: "other", Version: 1}}); err != nil {
+		t.Fatalf("condition that holds: %v", err)
+	}
+	_, err := s.AppendIf(ctx, "a", 1, []eventstore.NewEvent{ev(`{}`)}, []eventstore.Condition{{Stream: "other", Version: 0}})
+	var ce *eventstore.ConflictError
+	if !errors.As(err, &ce) || ce.Stream != "other" || ce.Expected != 0 || ce.Actual != 1 {
+		t.Fatalf("condition that does not hold: %v, want a conflict on other at 1, not 0", err)
+	}
+	if events := readStream(t, s, "a"); len(events) != 1 {
+		t.Fatalf("the refused append wrote: stream a has %d events", len(events))
+	}
+	if _, err := s.AppendIf(ctx, "b", eventstore.NoStream, []eventstore.NewEvent{ev(`{}`)}, []eventstore.Condition{{Stream: "never-written", Version: 0}}); err != nil {
+		t.Fatalf("condition on a stream with no events at 0: %v", err)
+	}
+	for _, bad := range [][]eventstore.Condition{{{Stream: "c", Version: 0}}, {{Stream: "other", Version: -1}}, {{Stream: "other", Version: 1}, {Stream: "other", Version: 1}}} {
+		if _, err := s.AppendIf(ctx, "c", eventstore.NoStream, []eventstore.NewEvent{ev(`{}`)}, bad); !errors.Is(err, eventstore.ErrInvalidEvent) {
+			t.Fatalf("conditions %+v: %v, want ErrInvalidEvent", bad, err)
+		}
+	}
+
+	// Many writers at once, half of them on a condition that holds and half
+	// on one that does not; on PostgreSQL they share group commits.
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			want := int64(1 + i%2*4)
+			_, errs[i] = s.AppendIf(ctx, fmt.Sprintf("w-%d", i), eventstore.NoStream, []eventstore.NewEvent{ev(`{}`)}, []eventstore.Condition{{Stream: "other", Version: want}})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		var ce *eventstore.ConflictError
+		switch {
+		case i%2 == 0 && err != nil:
+			t.Fatalf("writer %d, condition holds: %v", i, err)
+		case i%2 == 1 && (!errors.As(err, &ce) || ce.Stream != "other" || ce.Actual != 1):
+			t.Fatalf("writer %d, condition does not hold: %v", i, err)
+		}
+	}
+
+	// A conditioned append racing a change of the stream it names commits
+	// before that change, or not at all.
+	version := int64(1)
+	for round := 0; round < 10; round++ {
+		var moved, conditioned eventstore.AppendResult
+		var movedErr, condErr error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			moved, movedErr = s.Append(ctx, "other", version, []eventstore.NewEvent{ev(`{}`)})
+		}()
+		go func() {
+			defer wg.Done()
+			conditioned, condErr = s.AppendIf(ctx, fmt.Sprintf("race-%d", round), eventstore.NoStream, []eventstore.NewEvent{ev(`{}`)}, []eventstore.Condition{{Stream: "other", Version: version}})
+		}()
+		wg.Wait()
+		if movedErr != nil {
+			t.Fatal(movedErr)
+		}
+		var ce *eventstore.ConflictError
+		switch {
+		case condErr == nil && conditioned.FirstPosition > moved.FirstPosition:
+			t.Fatalf("round %d: the conditioned append landed at %d, after the change at %d it required not to have happened", round, conditioned.FirstPosition, moved.FirstPosition)
+		case condErr != nil && !errors.As(condErr, &ce):
+			t.Fatalf("round %d: %v", round, condErr)
+		}
+		version++
+	}
+	checkDense(t, readAll(t, s))
+	mustVerify(t, s, int64(len(readAll(t, s))))
 }

@@ -26,7 +26,17 @@ const anyVersionRetries = 10
 // can; that version v exists is known from the head read (or this process's
 // last append), and events are never deleted, so it stays true.
 func (s *Store) Append(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent) (eventstore.AppendResult, error) {
+	return s.AppendIf(ctx, stream, expected, events, nil)
+}
+
+// AppendIf implements eventstore.Store: the conditions are checked by the
+// group commit under the append lock, before its insert (see take for how a
+// group keeps them true for its own members).
+func (s *Store) AppendIf(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent, conds []eventstore.Condition) (eventstore.AppendResult, error) {
 	if err := eventstore.ValidateAppend(stream, events); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if err := eventstore.ValidateConditions(stream, conds); err != nil {
 		return eventstore.AppendResult{}, err
 	}
 	for attempt := 0; ; attempt++ {
@@ -41,7 +51,12 @@ func (s *Store) Append(ctx context.Context, stream string, expected int64, event
 		if err != nil {
 			return eventstore.AppendResult{}, err
 		}
-		first, err := s.submit(ctx, prepared)
+		first, err := s.submit(ctx, prepared, conds)
+		var ce *eventstore.ConflictError
+		if errors.As(err, &ce) && ce.Stream != stream {
+			// A condition failed: that is the caller's to handle.
+			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+		}
 		if errors.Is(err, eventstore.ErrVersionConflict) {
 			s.heads.forget(stream)
 			if expected == eventstore.AnyVersion && attempt < anyVersionRetries {

@@ -35,6 +35,10 @@
 // withdrawn and writes nothing; a group is cancelled only when all its
 // callers have given up, so a lone cancelled append writes nothing either.
 //
+// An append's conditions on other streams (AppendIf) are checked in its group
+// under the lock, before the insert (appraisal_expect_versions); a group
+// never holds both an append conditioned on a stream and an append to it.
+//
 // The unique (stream_id, version) key is the optimistic-concurrency check:
 // only one writer can add version v+1. The head hash an append chains to is
 // read with the expected version, or remembered from this process's previous

@@ -34,6 +34,7 @@ var ErrClosed = errors.New("postgres: event store closed")
 type appendReq struct {
 	ctx    context.Context
 	events []eventstore.Event // prepared: versions and stream hashes set
+	conds  []eventstore.Condition
 	bytes  int
 	since  time.Time
 	state  atomic.Int32 // reqQueued, then reqTaken by the writer or reqAbandoned by its caller
@@ -77,8 +78,8 @@ func (w *writer) init() {
 // writer has taken the request, a done ctx withdraws it and nothing is
 // written; once taken, submit reports what became of it (a group commit is
 // cancelled only when every caller in it has given up).
-func (s *Store) submit(ctx context.Context, events []eventstore.Event) (int64, error) {
-	r := &appendReq{ctx: ctx, events: events, since: time.Now(), done: make(chan appendOutcome, 1)}
+func (s *Store) submit(ctx context.Context, events []eventstore.Event, conds []eventstore.Condition) (int64, error) {
+	r := &appendReq{ctx: ctx, events: events, conds: conds, since: time.Now(), done: make(chan appendOutcome, 1)}
 	for _, e := range events {
 		r.bytes += len(e.Payload)
 	}
@@ -149,21 +150,36 @@ func (s *Store) closeWriter() {
 // take removes the next group from the queue: requests in arrival order up
 // to the group limits, at most one per stream (a second append to a stream
 // waits for the next group, where it is refused as stale unless the first
-// failed). A request for a version this process has already written is
-// answered as a conflict at once.
+// failed), and none that writes a stream another member's condition names or
+// names a stream another member writes (its condition is checked before the
+// group's insert, so it must not depend on the group itself). A request for
+// a version this process has already written is answered as a conflict at
+// once.
 func (s *Store) take() []*appendReq {
 	w := &s.writer
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var (
 		group   []*appendReq
-		streams = map[string]bool{}
+		streams = map[string]bool{} // written by the group
+		named   = map[string]bool{} // named by the group's conditions
 		n, size int
 		kept    = w.queue[:0]
 	)
+	clashes := func(r *appendReq) bool {
+		if streams[r.stream()] || named[r.stream()] {
+			return true
+		}
+		for _, c := range r.conds {
+			if streams[c.Stream] {
+				return true
+			}
+		}
+		return false
+	}
 	for _, r := range w.queue {
 		full := len(group) > 0 && (n+len(r.events) > maxGroupEvents || size+r.bytes > maxGroupBytes)
-		if full || streams[r.stream()] {
+		if full || clashes(r) {
 			kept = append(kept, r)
 			continue
 		}
@@ -176,6 +192,9 @@ func (s *Store) take() []*appendReq {
 		}
 		group = append(group, r)
 		streams[r.stream()] = true
+		for _, c := range r.conds {
+			named[c.Stream] = true
+		}
 		n, size = n+len(r.events), size+r.bytes
 	}
 	clear(w.queue[len(kept):])
@@ -314,7 +333,7 @@ func (s *Store) commitInTx(ctx context.Context, group []*appendReq) (logHead, []
 
 // plan numbers the group's events after head and chains their ledger hashes,
 // and returns the head after them, each request's first position and the
-// statements that write them. With check set they are one implicit
+// statements that write them, the check of the members' conditions first. With check set they are one implicit
 // transaction that takes the append lock and then checks that the log ends
 // at head (position and ledger hash, so another history of the same length
 // cannot pass): if another process wrote since this one's last commit, the
@@ -324,6 +343,16 @@ func (s *Store) plan(head logHead, group []*appendReq, check bool) (logHead, []i
 	if check {
 		q.Queue(lockSQL, s.appendLock)
 		q.Queue(expectHeadSQL, head.position, head.hash)
+	}
+	var condStreams []string
+	var condVersions []int64
+	for _, r := range group {
+		for _, c := range r.conds {
+			condStreams, condVersions = append(condStreams, c.Stream), append(condVersions, c.Version)
+		}
+	}
+	if len(condStreams) > 0 {
+		q.Queue(expectVersionsSQL, condStreams, condVersions)
 	}
 	n := 0
 	for _, r := range group {
@@ -347,6 +376,10 @@ func (s *Store) plan(head logHead, group []*appendReq, check bool) (logHead, []i
 // expectHeadSQL stops the transaction (SQLSTATE AH001) unless the log ends
 // at the given position with the given ledger hash.
 const expectHeadSQL = `SELECT appraisal_expect_head($1, $2)`
+
+// expectVersionsSQL stops the transaction (SQLSTATE AV001) unless each
+// stream a condition names is at its version.
+const expectVersionsSQL = `SELECT appraisal_expect_versions($1, $2)`
 
 // lockSQL takes the schema's append lock until the transaction ends. Locks
 // are released after a commit becomes visible, so the next holder's
@@ -417,6 +450,13 @@ func insertError(err error) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "AH001" {
 		return fmt.Errorf("%w: %s", errHeadMoved, pgErr.Message)
+	}
+	if errors.As(err, &pgErr) && pgErr.Code == "AV001" {
+		ce := &eventstore.ConflictError{Stream: pgErr.Detail}
+		if _, err := fmt.Sscanf(pgErr.Hint, "%d/%d", &ce.Actual, &ce.Expected); err != nil {
+			return fmt.Errorf("%w: %s", eventstore.ErrVersionConflict, pgErr.Message)
+		}
+		return ce
 	}
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		switch pgErr.ConstraintName {

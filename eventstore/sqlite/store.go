@@ -145,12 +145,21 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 
 // Append implements eventstore.Store.
 func (s *Store) Append(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent) (eventstore.AppendResult, error) {
+	return s.AppendIf(ctx, stream, expected, events, nil)
+}
+
+// AppendIf implements eventstore.Store: appends are serialised, so the
+// conditions read in the append's transaction still hold at its commit.
+func (s *Store) AppendIf(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent, conds []eventstore.Condition) (eventstore.AppendResult, error) {
 	if err := eventstore.ValidateAppend(stream, events); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if err := eventstore.ValidateConditions(stream, conds); err != nil {
 		return eventstore.AppendResult{}, err
 	}
 	s.appendMu.Lock()
 	defer s.appendMu.Unlock()
-	res, err := s.appendTx(ctx, stream, expected, events)
+	res, err := s.appendTx(ctx, stream, expected, events, conds)
 	if err != nil {
 		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
 	}
@@ -158,12 +167,28 @@ func (s *Store) Append(ctx context.Context, stream string, expected int64, event
 	return res, nil
 }
 
-func (s *Store) appendTx(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent) (eventstore.AppendResult, error) {
+func (s *Store) appendTx(ctx context.Context, stream string, expected int64, events []eventstore.NewEvent, conds []eventstore.Condition) (eventstore.AppendResult, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}
 	defer tx.Rollback()
+
+	if len(conds) > 0 {
+		versionOf, err := s.txStmt(ctx, tx, streamVersionSQL)
+		if err != nil {
+			return eventstore.AppendResult{}, err
+		}
+		for _, c := range conds {
+			var actual int64
+			if err := versionOf.QueryRowContext(ctx, c.Stream).Scan(&actual); err != nil {
+				return eventstore.AppendResult{}, err
+			}
+			if actual != c.Version {
+				return eventstore.AppendResult{}, &eventstore.ConflictError{Stream: c.Stream, Expected: c.Version, Actual: actual}
+			}
+		}
+	}
 
 	heads, err := s.txStmt(ctx, tx, headsSQL)
 	if err != nil {
@@ -227,6 +252,9 @@ const headsSQL = `SELECT coalesce(s.version, 0), coalesce(s.head_hash, zeroblob(
 	coalesce(e.position, 0), coalesce(e.ledger_hash, zeroblob(32))
 	FROM (SELECT 1) LEFT JOIN streams s ON s.stream_id = ?
 	LEFT JOIN (SELECT position, ledger_hash FROM events ORDER BY position DESC LIMIT 1) e ON true`
+
+// streamVersionSQL reads a stream's version (0 for none).
+const streamVersionSQL = `SELECT coalesce((SELECT version FROM streams WHERE stream_id = ?), 0)`
 
 const upsertStreamSQL = `INSERT INTO streams (stream_id, version, head_hash) VALUES (?, ?, ?)
 	ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, head_hash = excluded.head_hash`

@@ -69,3 +69,24 @@ BEGIN
 END;
 $$;
 -- +goose StatementEnd
+
+-- An append that depends on other streams (eventstore.Condition) calls this
+-- under the append lock, before its insert: it stops the transaction unless
+-- each stream is at its expected version (0: no events). DETAIL names the
+-- first stream that is not and HINT its version and the expected one
+-- (actual/expected).
+-- +goose StatementBegin
+CREATE FUNCTION appraisal_expect_versions(streams text[], versions bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    actual bigint;
+BEGIN
+    FOR i IN 1 .. coalesce(array_length(streams, 1), 0) LOOP
+        SELECT coalesce(max(version), 0) INTO actual FROM events WHERE stream_id = streams[i];
+        IF actual <> versions[i] THEN
+            RAISE EXCEPTION 'stream % is at version %, not %', streams[i], actual, versions[i]
+                USING ERRCODE = 'AV001', DETAIL = streams[i], HINT = actual || '/' || versions[i];
+        END IF;
+    END LOOP;
+END;
+$$;
+-- +goose StatementEnd

@@ -55,7 +55,9 @@ func lastVersion(events []eventstore.Event) int64 {
 }
 
 // Append implements domain.EventLog. A stale expected version returns the
-// store's *eventstore.ConflictError, also matching domain.ErrConflict.
+// store's *eventstore.ConflictError, also matching domain.ErrConflict; a
+// requirement (meta.Requires, the store's conditions) that no longer holds
+// also matches domain.ErrMovedOn.
 func (l *Log) Append(ctx context.Context, stream string, expectedVersion int64, events []domain.Event, meta domain.Meta) (int64, error) {
 	batch := make([]eventstore.NewEvent, len(events))
 	for i, e := range events {
@@ -67,7 +69,15 @@ func (l *Log) Append(ctx context.Context, stream string, expectedVersion int64, 
 			Actor:         eventstore.Actor{ID: meta.Actor.ID.String(), Role: string(meta.Actor.Role)},
 			CorrelationID: meta.CorrelationID, CausationID: meta.CausationID, RecordedAt: meta.At}
 	}
-	res, err := l.store.Append(ctx, stream, expectedVersion, batch)
+	var conds []eventstore.Condition
+	for _, r := range meta.Requires {
+		conds = append(conds, eventstore.Condition{Stream: r.Stream, Version: r.Version})
+	}
+	res, err := l.store.AppendIf(ctx, stream, expectedVersion, batch, conds)
+	var ce *eventstore.ConflictError
+	if errors.As(err, &ce) && ce.Stream != stream {
+		return 0, fmt.Errorf("%w: %w", domain.ErrMovedOn, err)
+	}
 	if errors.Is(err, eventstore.ErrVersionConflict) {
 		return 0, fmt.Errorf("%w: %w", domain.ErrConflict, err)
 	}
