@@ -110,7 +110,7 @@ type VerifyReport struct {
 	BadPosition int64  // first bad global position (0 when OK)
 	BadStream   string // stream of the first bad event, when known
 	Problem     string // what is wrong there, in a sentence
-	// LastPosition and LedgerHead are the last sealed position checked and the
+	// LastPosition and LedgerHead are the last position checked and the
 	// ledger hash there. A hash chain cannot prove its own end was not cut
 	// off: recording these outside the database (and comparing them with a
 	// later run's ledger hash at that position) can.

@@ -105,8 +105,8 @@ func (r *rawPG) read(ctx context.Context, after int64, limit int) (int, int64, e
 }
 
 // watermillPG publishes through watermill-sql's Publisher with its default
-// PostgreSQL schema (the xid8 design the store's ordering follows), one
-// Publish call per transaction.
+// PostgreSQL schema (rows ordered by transaction id and read below the
+// snapshot's xmin), one Publish call per transaction.
 type watermillPG struct{ pub *wmsql.Publisher }
 
 func newWatermillPG(pool *pgxpool.Pool) (*watermillPG, error) {

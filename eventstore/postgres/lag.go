@@ -15,8 +15,8 @@ type Lag struct {
 	Queued          int           // this process's appends not yet committed
 	OldestAppendAge time.Duration // how long the oldest of them has waited (0: none)
 	// The transaction holding the schema's append lock (of any process),
-	// which the next group commit of every process waits for; it holds the
-	// lock only to write its ledger rows and commit. Zero when none.
+	// which the next group commit of every process waits for; a group holds
+	// it for its insert and commit. Zero when none.
 	LockHolderPID   int32
 	LockHolderAge   time.Duration
 	LockHolderQuery string // the start of its current query

@@ -14,9 +14,10 @@ import (
 	"github.com/appraisal-hr/appraisal/eventstore/postgres"
 )
 
-// Two stores on one schema stand for two serve processes: only one seals at
-// a time, the other asks it to, and both see one log. Closing the sealer
-// hands sealing over to the other.
+// Two stores on one schema stand for two serve processes: their group
+// commits take turns under the append lock (each finding, by its head check,
+// that the other wrote meanwhile), both see one dense log, and one carries
+// on alone after the other closes.
 func TestTwoProcessesShareOneLog(t *testing.T) {
 	ctx := context.Background()
 	dsn := eventstoretest.FreshSchema(t)

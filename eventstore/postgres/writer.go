@@ -16,9 +16,6 @@ import (
 )
 
 const (
-	// maxGroups is how many group commits of one process may be in flight
-	// at once; the database runs them one after another (see commit).
-	maxGroups = 2
 	// Limits of one group: a single append larger than these still goes
 	// through, alone.
 	maxGroupEvents = 2000
@@ -333,8 +330,9 @@ func (s *Store) commitInTx(ctx context.Context, group []*appendReq) (logHead, []
 
 // plan numbers the group's events after head and chains their ledger hashes,
 // and returns the head after them, each request's first position and the
-// statements that write them, the check of the members' conditions first. With check set they are one implicit
-// transaction that takes the append lock and then checks that the log ends
+// statements that write them: the members' conditions checked first, then
+// the events and the commits row. With check set they are one implicit
+// transaction that first takes the append lock and checks that the log ends
 // at head (position and ledger hash, so another history of the same length
 // cannot pass): if another process wrote since this one's last commit, the
 // group stops before it writes.

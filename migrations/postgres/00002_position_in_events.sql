@@ -51,10 +51,10 @@ DROP TABLE ledger;
 CREATE TRIGGER commits_append_only BEFORE UPDATE OR DELETE ON commits
     FOR EACH ROW EXECUTE FUNCTION appraisal_append_only();
 
--- A group commit planned ahead (its positions and ledger hashes follow the
--- group before it, not yet committed) calls this under the append lock: it
--- stops the group, writing nothing, unless the log ends exactly where the
--- group was planned to start, at that position with that ledger hash.
+-- A group commit planned on the head this process's last commit left calls
+-- this under the append lock: it stops the group, writing nothing, unless
+-- the log still ends there, at that position with that ledger hash (another
+-- process may have written since).
 -- +goose StatementBegin
 CREATE FUNCTION appraisal_expect_head(expected bigint, expected_hash bytea) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
