@@ -13,9 +13,6 @@ import (
 // caches prepared statements per connection itself, so queries go to it
 // unchanged.
 
-// stmt returns the prepared statement for q.
-func (db *DB) stmt(ctx context.Context, q string) (*sql.Stmt, error) { return db.prepare(ctx, q) }
-
 // prepared returns q (the handle or a transaction on it) running its
 // queries as prepared statements on SQLite, or q itself on PostgreSQL.
 func (db *DB) prepared(q querier) querier {
@@ -38,7 +35,7 @@ type preparedTx struct {
 }
 
 func (p preparedTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, err := p.db.stmt(ctx, q)
+	st, err := p.db.prepare(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +43,7 @@ func (p preparedTx) ExecContext(ctx context.Context, q string, args ...any) (sql
 }
 
 func (p preparedTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := p.db.stmt(ctx, q)
+	st, err := p.db.prepare(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +51,7 @@ func (p preparedTx) QueryContext(ctx context.Context, q string, args ...any) (*s
 }
 
 func (p preparedTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := p.db.stmt(ctx, q)
+	st, err := p.db.prepare(ctx, q)
 	if err != nil {
 		// A *sql.Row cannot be built with an error from outside database/sql;
 		// the unprepared query reports the same error when scanned.
@@ -67,7 +64,7 @@ func (p preparedTx) QueryRowContext(ctx context.Context, q string, args ...any) 
 type preparedDB struct{ db *DB }
 
 func (p preparedDB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, err := p.db.stmt(ctx, q)
+	st, err := p.db.prepare(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +72,7 @@ func (p preparedDB) ExecContext(ctx context.Context, q string, args ...any) (sql
 }
 
 func (p preparedDB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := p.db.stmt(ctx, q)
+	st, err := p.db.prepare(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +80,7 @@ func (p preparedDB) QueryContext(ctx context.Context, q string, args ...any) (*s
 }
 
 func (p preparedDB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := p.db.stmt(ctx, q)
+	st, err := p.db.prepare(ctx, q)
 	if err != nil {
 		return p.db.sql.QueryRowContext(ctx, q, args...)
 	}
