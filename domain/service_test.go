@@ -104,6 +104,13 @@ type racyLog struct {
 	before []func()
 }
 
+// racing returns a service over a racyLog on the fixture's log, and another
+// service (another serve process) writing to the same log directly.
+func (f *fixture) racing() (log *racyLog, svc, other *domain.Service) {
+	log = &racyLog{EventLog: f.log}
+	return log, domain.NewService(log), domain.NewService(f.log)
+}
+
 func (l *racyLog) Append(ctx context.Context, stream string, expected int64, events []domain.Event, meta domain.Meta) (int64, error) {
 	if len(l.before) > 0 {
 		f := l.before[0]
@@ -121,9 +128,7 @@ func (l *racyLog) Append(ctx context.Context, stream string, expected int64, eve
 // that second run is the caller's, as it always was.
 func TestReviewCacheSeesOtherWriters(t *testing.T) {
 	f := newFixture(t).at(domain.StateReview)
-	log := &racyLog{EventLog: f.log}
-	svc := domain.NewService(log)
-	other := domain.NewService(f.log)
+	log, svc, other := f.racing()
 	manager := f.call(as(domain.RoleManager, f.m))
 	var refused *domain.ConflictError
 
@@ -227,9 +232,7 @@ func TestConcurrentCommandsOnOneCachedReview(t *testing.T) {
 // employee is refused; nothing is written.
 func TestReviewCommandRacingACycleTransitionIsDecidedAgain(t *testing.T) {
 	f := newFixture(t).at(domain.StateSelfReview)
-	log := &racyLog{EventLog: f.log}
-	svc := domain.NewService(log)
-	other := domain.NewService(f.log)
+	log, svc, other := f.racing()
 	employee := f.call(as(domain.RoleEmployee, f.e1))
 	stream := domain.ReviewStream(f.cycle, f.e1)
 	_, before, err := f.log.Load(f.ctx, stream, 0)
