@@ -334,14 +334,20 @@ func TestTamperedDecisionIsAMismatch(t *testing.T) {
 	})
 }
 
+// threeProratedUnits is a company of three units of three, graded apart
+// (unit u, member i scores 75 + 6u + 4i) and paid under a prorated budget.
+func threeProratedUnits(t *testing.T, store eventstore.Store) *projectionstest.Scenario {
+	return projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 3, PerUnit: 3, Peers: 1,
+		Score: func(u, i int) int { return 75 + 6*u + 4*i }, BudgetMode: scoring.BudgetProrate})
+}
+
 // Two monthly cycles in a row, projected live batch by batch: the live read
 // models equal a rebuild byte for byte, every decision replays, and an
 // organisation change after the first cycle closed leaves its results alone.
 func TestConsecutiveCyclesLiveEqualsRebuild(t *testing.T) {
 	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
 		ctx := context.Background()
-		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 3, PerUnit: 3, Peers: 1,
-			Score: func(u, i int) int { return 75 + 6*u + 4*i }, BudgetMode: scoring.BudgetProrate})
+		sc := threeProratedUnits(t, store)
 		r := newRig(t, store)
 		first, member := sc.Cycle, sc.Units[0].Members[0]
 		sc.ThroughPublish()
@@ -443,8 +449,7 @@ func TestOneBatchReviewsInTwoCycles(t *testing.T) {
 func TestUpheldAppealsMoveRecommendationsUnitByUnit(t *testing.T) {
 	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
 		ctx := context.Background()
-		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 3, PerUnit: 3, Peers: 1,
-			Score: func(u, i int) int { return 75 + 6*u + 4*i }, BudgetMode: scoring.BudgetProrate})
+		sc := threeProratedUnits(t, store)
 		r := newRig(t, store)
 		sc.ThroughPublish()
 		r.sync(t, sc.Outcome.Position)
