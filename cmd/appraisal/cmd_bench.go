@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
@@ -31,6 +32,7 @@ type benchOptions struct {
 	clients  int           // the many-clients case
 	batch    int           // events per transaction in the batch case
 	readMax  int           // most events a catch-up read case reads
+	profile  string        // CPU profile of the whole run, written here
 }
 
 // runBench runs `bench store`: the event store against the bare database and
@@ -44,6 +46,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients in the many-clients case")
 	fs.IntVar(&o.batch, "batch", 100, "events per transaction in the batch case")
 	fs.IntVar(&o.readMax, "read-max", 200000, "most events read in the catch-up case")
+	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the run (this process: store, baselines' clients) to this file, for go tool pprof")
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 		fs.Usage()
 		return flag.ErrHelp
@@ -59,6 +62,13 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("bench: want 0 < duration <= 1m and clients, batch, read-max >= 1")
 	}
 	logger := newLogger(cfg, os.Stderr)
+	if o.profile != "" {
+		stop, err := startCPUProfile(o.profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	var suffix [4]byte
 	rand.Read(suffix[:])
 	scratch := "appraisal_bench_" + hex.EncodeToString(suffix[:])
@@ -66,6 +76,22 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		return benchPostgres(ctx, cfg.DatabaseURL, scratch, o, logger, stdout)
 	}
 	return benchSQLite(ctx, filepath.Join(filepath.Dir(cfg.DatabaseURL), scratch+".db"), o, logger, stdout)
+}
+
+// startCPUProfile profiles this process's CPU into path until stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func benchPostgres(ctx context.Context, dsn, schema string, o benchOptions, logger *slog.Logger, stdout io.Writer) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -64,10 +65,14 @@ func TestBenchStorePrintsItsTable(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		var out bytes.Buffer
 		db := filepath.Join(t.TempDir(), "a.db")
-		if err := runBench(context.Background(), append(args, "--database-url", db), &out); err != nil {
+		profile := filepath.Join(t.TempDir(), "cpu.prof")
+		if err := runBench(context.Background(), append(args, "--database-url", db, "--cpuprofile", profile), &out); err != nil {
 			t.Fatal(err)
 		}
 		benchPrinted(t, out.String(), wants)
+		if fi, err := os.Stat(profile); err != nil || fi.Size() == 0 {
+			t.Fatalf("--cpuprofile wrote no profile: %v", err)
+		}
 		if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "appraisal_bench_*")); len(matches) != 0 {
 			t.Fatalf("bench left its scratch files: %v", matches)
 		}
