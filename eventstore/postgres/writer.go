@@ -42,6 +42,7 @@ const (
 	reqQueued int32 = iota
 	reqTaken
 	reqAbandoned
+	reqAnswered // by the writer, after reqTaken
 )
 
 type appendOutcome struct {
@@ -258,17 +259,40 @@ func (s *Store) commitLocked(group []*appendReq) (logHead, bool) {
 // answer hands each request its first position.
 func (s *Store) answer(group []*appendReq, firsts []int64) {
 	s.appended.Notify()
-	for i, r := range group {
+	for _, r := range group {
 		last := r.events[len(r.events)-1]
 		s.heads.put(last.StreamID, last.Version, last.Hash)
+	}
+	s.settle(group)
+	for i, r := range group {
 		r.done <- appendOutcome{first: firsts[i]}
 	}
 }
 
 func (s *Store) answerErr(group []*appendReq, err error) {
+	s.settle(group)
 	for _, r := range group {
 		r.done <- appendOutcome{err: err}
 	}
+}
+
+// settle takes requests about to be answered out of the group in flight, so
+// that no caller holding its answer is still counted by Lag. The group's
+// slice itself is left alone: commitLocked may still be going through it.
+func (s *Store) settle(answered []*appendReq) {
+	for _, r := range answered {
+		r.state.Store(reqAnswered)
+	}
+	w := &s.writer
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var rest []*appendReq
+	for _, r := range w.inFlight {
+		if r.state.Load() != reqAnswered {
+			rest = append(rest, r)
+		}
+	}
+	w.inFlight = rest
 }
 
 // isRefusal tells an append refused for its own content, which leaves the
