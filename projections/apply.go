@@ -90,6 +90,9 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 		}
 		clear(touched)
 	}
+	if err := t.flush(ctx); err != nil {
+		return b.from, fmt.Errorf("projection %s: write batch at %d: %w", name, last, err)
+	}
 	if err := db.writeCheckpoint(ctx, q, name, gen, last); err != nil {
 		return b.from, err
 	}

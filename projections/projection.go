@@ -82,6 +82,14 @@ type Tx struct {
 	generation int64
 	position   int64 // position of the event being applied
 	touched    map[string]struct{}
+	// pending are the documents Put since the last statement: they go to
+	// the database together (writeMany), before anything else the batch
+	// reads or writes and before its checkpoint, so that a batch costs a
+	// round trip per writeRows documents rather than one per document.
+	// pendingAt indexes them by collection and id: a document Put twice
+	// is written once, as last Put.
+	pending   []row
+	pendingAt map[[2]string]int
 }
 
 // ErrNotFound is returned when a document does not exist.
@@ -106,34 +114,55 @@ func (t *Tx) Touched() []string {
 }
 
 // Put stores v as the JSON document (collection, id) in group grp (a key to
-// list documents by, such as an employee id; "" for none).
+// list documents by, such as an employee id; "" for none). The write itself
+// may wait for the batch's next statement (Tx.pending); what the batch reads
+// afterwards sees it all the same.
 func (t *Tx) Put(ctx context.Context, collection, id, grp string, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s/%s: %w", collection, id, err)
 	}
-	return t.write(ctx, collection, id, grp, t.position, body)
-}
-
-func (t *Tx) write(ctx context.Context, collection, id, grp string, pos int64, body []byte) error {
-	_, err := t.tx.ExecContext(ctx, t.db.rebind(`INSERT INTO projection_documents
-		(projection, generation, collection, doc_id, grp, position, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (projection, generation, collection, doc_id)
-		DO UPDATE SET grp = excluded.grp, position = excluded.position, body = excluded.body`),
-		t.projection, t.generation, collection, id, grp, pos, string(body))
-	if err != nil {
-		return fmt.Errorf("put %s/%s: %w", collection, id, err)
+	r := row{collection: collection, id: id, grp: grp, pos: t.position, body: body}
+	key := [2]string{collection, id}
+	if i, ok := t.pendingAt[key]; ok {
+		t.pending[i] = r
+		return nil
+	}
+	if t.pendingAt == nil {
+		t.pendingAt = map[[2]string]int{}
+	}
+	t.pendingAt[key] = len(t.pending)
+	t.pending = append(t.pending, r)
+	if len(t.pending) >= writeRows {
+		return t.flush(ctx)
 	}
 	return nil
 }
 
+// flush writes the pending documents.
+func (t *Tx) flush(ctx context.Context) error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	rows := t.pending
+	t.pending = t.pending[:0:0]
+	clear(t.pendingAt)
+	return t.writeMany(ctx, rows)
+}
+
 // Get decodes document (collection, id) into v; ErrNotFound when absent.
 func (t *Tx) Get(ctx context.Context, collection, id string, v any) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	return getDoc(ctx, t.db, t.tx, t.projection, t.generation, collection, id, v)
 }
 
 // Delete removes document (collection, id) if it exists.
 func (t *Tx) Delete(ctx context.Context, collection, id string) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	_, err := t.tx.ExecContext(ctx, t.db.rebind(`DELETE FROM projection_documents
 		WHERE projection = ? AND generation = ? AND collection = ? AND doc_id = ?`),
 		t.projection, t.generation, collection, id)
@@ -145,6 +174,9 @@ func (t *Tx) Delete(ctx context.Context, collection, id string) error {
 
 // List returns the raw JSON documents of a collection's group in id order.
 func (t *Tx) List(ctx context.Context, collection, grp string) ([]Document, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	return listDocs(ctx, t.db, t.tx, t.projection, t.generation, collection, grp)
 }
 
@@ -154,6 +186,9 @@ func (t *Tx) List(ctx context.Context, collection, grp string) ([]Document, erro
 // once, so they carry position 0 rather than a position that would depend on
 // how events were batched; that keeps a rebuild byte-identical.
 func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]any) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	existing, err := listDocs(ctx, t.db, t.tx, t.projection, t.generation, collection, grp)
 	if err != nil {
 		return err
@@ -190,9 +225,10 @@ func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]a
 	return nil
 }
 
-// row is one document to write at position 0.
+// row is one document to write at position pos.
 type row struct {
 	collection, id, grp string
+	pos                 int64
 	body                []byte
 }
 
@@ -226,8 +262,8 @@ func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(?, ?, ?, ?, ?, 0, ?)")
-			args = append(args, t.projection, t.generation, r.collection, r.id, r.grp, string(r.body))
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, t.projection, t.generation, r.collection, r.id, r.grp, r.pos, string(r.body))
 		}
 		q.WriteString(` ON CONFLICT (projection, generation, collection, doc_id)
 			DO UPDATE SET grp = excluded.grp, position = excluded.position, body = excluded.body`)
@@ -243,6 +279,9 @@ func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 // It reads only those ids, so a few documents of a large group are kept up
 // to date without listing the group.
 func (t *Tx) SyncIDs(ctx context.Context, collection, grp string, ids []string, docs map[string]any) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	old, err := t.bodies(ctx, collection, ids)
 	if err != nil {
 		return err
