@@ -41,11 +41,21 @@ type generatorReport struct {
 	Errors    int             `json:"errors"`
 	FirstErr  string          `json:"first_error,omitempty"`
 	Elapsed   time.Duration   `json:"elapsed"`
+	CPU       time.Duration   `json:"cpu"` // the generator process's, over Elapsed
 }
+
+// The generator process prints these lines when its load begins and ends,
+// so that the server's process measures its CPU time over the same window
+// (not over the generator's start, nor the read side catching up on the
+// bare side's events meanwhile).
+const (
+	generatorStarted = "load generator: started"
+	generatorEnded   = "load generator: ended"
+)
 
 // generatorLoad runs the HTTP side of BenchmarkLoad in a generator process
 // and returns its result, whose cpu is this (the server's) process's CPU
-// time over the run, and the generator process's CPU time.
+// time over the generator's load, and the generator's CPU time over it.
 func generatorLoad(tb testing.TB, addr string, reqs []string, d time.Duration) (loadResult, time.Duration) {
 	dir := tb.TempDir()
 	job := generatorJob{Addr: addr, Requests: reqs, Duration: d, Report: filepath.Join(dir, "report.json")}
@@ -58,14 +68,33 @@ func generatorLoad(tb testing.TB, addr string, reqs []string, d time.Duration) (
 		tb.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadGenerator$", "-test.count=1")
-	cmd.Env = append(os.Environ(), loadGeneratorEnv+"="+jobFile)
+	// One P: the generator is one event loop, like a wrk thread, rather
+	// than goroutines woken on two Ps that spin looking for work.
+	cmd.Env = append(os.Environ(), loadGeneratorEnv+"="+jobFile, "GOMAXPROCS=1")
 	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cpu := processCPU()
-	if err := cmd.Run(); err != nil {
+	cmd.Stderr = &out
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	var cpuStart, serverCPU time.Duration
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		switch lines.Text() {
+		case generatorStarted:
+			cpuStart = processCPU()
+		case generatorEnded:
+			serverCPU = processCPU() - cpuStart
+		default:
+			out.WriteString(lines.Text() + "\n")
+		}
+	}
+	if err := cmd.Wait(); err != nil {
 		tb.Fatalf("load generator: %v\n%s", err, out.String())
 	}
-	serverCPU := processCPU() - cpu
 	raw, err := os.ReadFile(job.Report)
 	if err != nil {
 		tb.Fatalf("load generator wrote no report: %v\n%s", err, out.String())
@@ -77,8 +106,10 @@ func generatorLoad(tb testing.TB, addr string, reqs []string, d time.Duration) (
 	if rep.Errors > 0 {
 		tb.Logf("load generator: %d errors, the first: %s", rep.Errors, rep.FirstErr)
 	}
-	st := cmd.ProcessState
-	return summarize(rep.Latencies, rep.Errors, rep.Elapsed, serverCPU), st.UserTime() + st.SystemTime()
+	if serverCPU == 0 {
+		tb.Fatalf("load generator did not say when its load began and ended\n%s", out.String())
+	}
+	return summarize(rep.Latencies, rep.Errors, rep.Elapsed, serverCPU), rep.CPU
 }
 
 // TestLoadGenerator is the load benchmark's generator process; run on its
@@ -113,6 +144,8 @@ func generate(job generatorJob) generatorReport {
 	var rep generatorReport
 	start := time.Now()
 	deadline := start.Add(job.Duration)
+	cpu := processCPU()
+	fmt.Println(generatorStarted)
 	var wg sync.WaitGroup
 	for _, req := range job.Requests {
 		wg.Go(func() {
@@ -169,7 +202,8 @@ func generate(job generatorJob) generatorReport {
 		})
 	}
 	wg.Wait()
-	rep.Elapsed = time.Since(start)
+	rep.Elapsed, rep.CPU = time.Since(start), processCPU()-cpu
+	fmt.Println(generatorEnded)
 	return rep
 }
 
