@@ -34,13 +34,16 @@ func decodeJSON(r *nethttp.Request, dst any) error {
 
 // decodeBytes is decodeJSON on bytes already read; the fuzz test drives it.
 func decodeBytes(body []byte, dst any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return newProblem(kindMalformed, "%s", syntaxDetail(err))
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return newProblem(kindMalformed, "the body holds more than one JSON value")
+	raw := json.RawMessage(body)
+	if !json.Valid(body) {
+		// Not exactly one JSON value: the decoder says what is wrong.
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := dec.Decode(&raw); err != nil {
+			return newProblem(kindMalformed, "%s", syntaxDetail(err))
+		}
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			return newProblem(kindMalformed, "the body holds more than one JSON value")
+		}
 	}
 	var fields []FieldProblem
 	decodeValue(raw, reflect.ValueOf(dst).Elem(), "", &fields)
