@@ -141,6 +141,18 @@ func (rs *ReadSide) Run(ctx context.Context) error {
 	return errors.Join(all...)
 }
 
+// RunIndex follows the store with the index alone (and the feed it reads
+// from) until ctx ends, for commands that rebuild without running the
+// projections live.
+func (rs *ReadSide) RunIndex(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wg.Go(func() { rs.feed.Run(ctx) })
+	return rs.Index.Run(ctx)
+}
+
 // Close releases the bus.
 func (rs *ReadSide) Close() error {
 	if rs.bus != nil {
