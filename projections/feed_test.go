@@ -13,16 +13,25 @@ import (
 // Followers of a feed get every event once, in order and without gaps:
 // those before the feed started and those it dropped (it holds only a few
 // here) from the store, the rest from the feed; a follower that starts at
-// the head gets only what comes after.
+// the head gets only what comes after. The feed reads by itself when the
+// store tells it of appends (Appended), through the store's Subscribe
+// otherwise.
 func TestFeedDeliversEveryEventOnceInOrder(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
+		t.Run("reading", func(t *testing.T) { testFeed(t, b.store) })
+		t.Run("subscribed", func(t *testing.T) { testFeed(t, struct{ eventstore.Store }{b.store}) })
+	})
+}
+
+func testFeed(t *testing.T, store eventstore.Store) {
+	{
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		before := appendN(t, b.store, "s-before", 5)
-		feed := NewFeed(b.store, 50*time.Millisecond, nil)
+		before := appendN(t, store, "s-before", 5)
+		feed := NewFeed(store, 50*time.Millisecond, nil)
 		feed.size = 8
 		var wg sync.WaitGroup
-		defer wg.Wait()
+		defer func() { cancel(); wg.Wait() }()
 		wg.Go(func() { feed.Run(ctx) })
 		eventually(t, "the feed to start", func() bool { _, ok := feed.read(before, 0); return ok })
 
@@ -43,7 +52,7 @@ func TestFeedDeliversEveryEventOnceInOrder(t *testing.T) {
 		}
 		follow("from the start", 0)
 		follow("from the head", before)
-		last := appendN(t, b.store, "s-after", 30)
+		last := appendN(t, store, "s-after", 30)
 		for want := range 2 {
 			name := []string{"from the start", "from the head"}[want]
 			from := []int64{1, before + 1}[want]
@@ -62,7 +71,7 @@ func TestFeedDeliversEveryEventOnceInOrder(t *testing.T) {
 			mu.Unlock()
 		}
 		cancel()
-	})
+	}
 }
 
 // A runner whose feed is not running (its owner never started it) still
