@@ -94,11 +94,13 @@ type engine struct {
 	payItems    [][]PayItem    // per employee, by event
 	history     [][]PastResult // per employee, by period end, cycle
 
-	// bucketSizes and bucketOf are scratch space for bucketScores, reused
-	// between employees: the size of each (criterion, kind) bucket, and the
-	// bucket of each score in evaluation order.
+	// bucketSizes, bucketOf and buckets are scratch space for bucketScores,
+	// reused between employees: the size of each (criterion, kind) bucket,
+	// the bucket of each score in evaluation order, and the buckets (whose
+	// terms the traces keep; the list of them nobody keeps).
 	bucketSizes []int
 	bucketOf    []int
+	buckets     [][]Term
 	// Slabs for the many small slices of the results' traces.
 	steps      slab[Step]
 	terms      slab[Term]
@@ -127,6 +129,7 @@ func newEngine(in Input) *engine {
 		e.empIdx[emp.ID] = i
 	}
 	e.bucketSizes = make([]int, len(e.crits)*numRaterKinds)
+	e.buckets = make([][]Term, len(e.bucketSizes))
 
 	e.evals = groupSorted(e, in.Evaluations, func(v Evaluation) uuid.UUID { return v.EmployeeID }, func(a, b Evaluation) int {
 		return cmp.Or(cmp.Compare(a.Kind.index(), b.Kind.index()), compareIDs(a.RaterID, b.RaterID), compareIDs(a.EventID, b.EventID))
