@@ -25,6 +25,8 @@ type interner struct {
 	// wide holds decimals of more than 18 digits (a full-precision mean or
 	// proration factor), keyed by their coefficient's digits.
 	wide map[wideKey]decimal.Decimal
+	// chunk is where evaluations' scores are copied to (see scores).
+	chunk []domain.ScoreEntry
 }
 
 // decimalKey is a decimal whose coefficient fits an int64.
@@ -80,10 +82,11 @@ func (in *interner) recorded(r domain.Recorded) domain.Recorded {
 	switch e := r.Event.(type) {
 	case domain.EvaluationSubmitted:
 		e.Kind = scoring.RaterKind(in.str(string(e.Kind)))
-		in.scores(e.Scores)
+		e.Scores = in.scores(e.Scores)
 		r.Event = e
 	case domain.EvaluationAmended:
-		in.scores(e.Scores)
+		e.Scores = in.scores(e.Scores)
+		r.Event = e
 	case domain.KPITargetSet:
 		e.Criterion, e.Target = in.str(e.Criterion), in.dec(e.Target)
 		r.Event = e
@@ -115,11 +118,26 @@ func (in *interner) decided(row *domain.DecidedEmployee) {
 	}
 }
 
-// scores interns each entry's criterion and score in place (the decoded
-// event owns the slice).
-func (in *interner) scores(entries []domain.ScoreEntry) {
-	for i := range entries {
-		s := &entries[i]
-		s.Criterion, s.Score = in.str(s.Criterion), in.dec(s.Score)
+// scoresChunk is how many score entries one allocation of an interner
+// holds.
+const scoresChunk = 4096
+
+// scores copies entries into the interner's current chunk with their
+// criteria and scores interned, and returns the copy: 80,000 evaluations
+// hold their scores in some 160 chunks rather than 80,000 small arrays for
+// the collector to mark one by one. The copy is capped, so appending to it
+// never reaches the next evaluation's.
+func (in *interner) scores(entries []domain.ScoreEntry) []domain.ScoreEntry {
+	if len(entries) == 0 {
+		return entries
 	}
+	if cap(in.chunk)-len(in.chunk) < len(entries) {
+		in.chunk = make([]domain.ScoreEntry, 0, max(scoresChunk, len(entries)))
+	}
+	at := len(in.chunk)
+	for _, s := range entries {
+		s.Criterion, s.Score = in.str(s.Criterion), in.dec(s.Score)
+		in.chunk = append(in.chunk, s)
+	}
+	return in.chunk[at:len(in.chunk):len(in.chunk)]
 }
