@@ -1,8 +1,14 @@
 package projections
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
+	"math"
+	"reflect"
+	"slices"
 	"sync"
+	"time"
 )
 
 // A live batch that keeps a few documents of a large group up to date
@@ -33,7 +39,15 @@ type docKey [16]byte
 type docState struct {
 	sum     [16]byte
 	present bool
+	// fp is the fingerprint of the value the body was encoded from, when
+	// this process encoded it (hasFP).
+	fp    [16]byte
+	hasFP bool
 }
+
+// same reports whether a document known as s is the encoding of a value
+// whose fingerprint is fp.
+func (s docState) same(fp [16]byte) bool { return s.present && s.hasFP && s.fp == fp }
 
 // maxKnown bounds how many documents one projection's memory holds; past
 // it, it starts afresh (it is only a cache).
@@ -115,4 +129,135 @@ func (k *knownSets) commit(set *knownDocs, gen, from, last int64, staged map[doc
 		}
 	}
 	set.checkpoint = last
+}
+
+// A batch that recomputes a unit of 250 people changes the results of the
+// few whose events it holds; encoding all 250 to JSON only to find those
+// cost more than writing them. So what is remembered of a document also
+// holds a fingerprint of the value it was encoded from: a value whose
+// fingerprint is the one remembered encodes to the bytes remembered, and is
+// not encoded again.
+
+// fingerprintDepth bounds how deep fingerprint follows a value (a document
+// is a tree of a few levels); deeper values are simply encoded.
+const fingerprintDepth = 32
+
+// timeType is fingerprinted by its JSON text: its location holds lazily
+// filled caches that other goroutines may be writing.
+var timeType = reflect.TypeFor[time.Time]()
+
+// fingerprint hashes everything of v that encoding/json could read when
+// encoding it (every field, exported or not, since a type's MarshalJSON
+// reads its unexported ones; map entries in key order), so that two values
+// with one fingerprint encode alike. It reports false for what it cannot
+// follow (functions, channels, values nested too deep), which is then
+// encoded.
+func fingerprint(buf []byte, v any) ([16]byte, []byte, bool) {
+	buf = buf[:0]
+	buf, ok := appendValue(buf, reflect.ValueOf(v), 0)
+	if !ok {
+		return [16]byte{}, buf, false
+	}
+	sum := sha256.Sum256(buf)
+	var fp [16]byte
+	copy(fp[:], sum[:])
+	return fp, buf, true
+}
+
+func appendValue(buf []byte, v reflect.Value, depth int) ([]byte, bool) {
+	if depth > fingerprintDepth {
+		return buf, false
+	}
+	if !v.IsValid() {
+		return append(buf, 0), true
+	}
+	switch v.Kind() {
+	case reflect.Bool:
+		if v.Bool() {
+			return append(buf, 1), true
+		}
+		return append(buf, 0), true
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return binary.AppendVarint(buf, v.Int()), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return binary.AppendUvarint(buf, v.Uint()), true
+	case reflect.Float32, reflect.Float64:
+		return binary.LittleEndian.AppendUint64(buf, math.Float64bits(v.Float())), true
+	case reflect.String:
+		buf = binary.AppendUvarint(buf, uint64(v.Len()))
+		return append(buf, v.String()...), true
+	case reflect.Array:
+		return appendElems(buf, v, depth)
+	case reflect.Slice:
+		if v.IsNil() {
+			return append(buf, 0), true
+		}
+		return appendElems(append(buf, 1), v, depth)
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return append(buf, 0), true
+		}
+		if v.Kind() == reflect.Interface {
+			name := v.Elem().Type().String()
+			buf = append(binary.AppendUvarint(append(buf, 1), uint64(len(name))), name...)
+		}
+		return appendValue(append(buf, 1), v.Elem(), depth+1)
+	case reflect.Struct:
+		if v.Type() == timeType {
+			if !v.CanInterface() {
+				return buf, false
+			}
+			text, err := v.Interface().(time.Time).MarshalText()
+			return append(binary.AppendUvarint(buf, uint64(len(text))), text...), err == nil
+		}
+		for i := range v.NumField() {
+			var ok bool
+			if buf, ok = appendValue(buf, v.Field(i), depth+1); !ok {
+				return buf, false
+			}
+		}
+		return buf, true
+	case reflect.Map:
+		return appendMap(buf, v, depth)
+	}
+	return buf, false
+}
+
+func appendElems(buf []byte, v reflect.Value, depth int) ([]byte, bool) {
+	buf = binary.AppendUvarint(buf, uint64(v.Len()))
+	for i := range v.Len() {
+		var ok bool
+		if buf, ok = appendValue(buf, v.Index(i), depth+1); !ok {
+			return buf, false
+		}
+	}
+	return buf, true
+}
+
+// appendMap appends a map's entries ordered by their keys' bytes.
+func appendMap(buf []byte, v reflect.Value, depth int) ([]byte, bool) {
+	if v.IsNil() {
+		return append(buf, 0), true
+	}
+	type entry struct{ key, value []byte }
+	entries := make([]entry, 0, v.Len())
+	for it := v.MapRange(); it.Next(); {
+		k, ok := appendValue(nil, it.Key(), depth+1)
+		if !ok {
+			return buf, false
+		}
+		val, ok := appendValue(nil, it.Value(), depth+1)
+		if !ok {
+			return buf, false
+		}
+		entries = append(entries, entry{k, val})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return bytes.Compare(a.key, b.key) })
+	buf = binary.AppendUvarint(append(buf, 1), uint64(len(entries)))
+	for _, e := range entries {
+		buf = binary.AppendUvarint(buf, uint64(len(e.key)))
+		buf = append(buf, e.key...)
+		buf = append(buf, e.value...)
+	}
+	return buf, true
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
 )
@@ -104,4 +107,69 @@ func TestKnownDocumentsNeverHideAChange(t *testing.T) {
 			t.Fatalf("live %s, rebuilt %s (%v)", res.Live, res.Rebuilt, err)
 		}
 	})
+}
+
+// fingerprinted has a field of each kind a document holds.
+type fingerprinted struct {
+	Name   string          `json:"name"`
+	Score  decimal.Decimal `json:"score"`
+	Parts  []fingerprinted `json:"parts,omitempty"`
+	Tags   map[string]int  `json:"tags"`
+	At     time.Time       `json:"at"`
+	Note   *string         `json:"note"`
+	Any    any             `json:"any"`
+	hidden int
+}
+
+// Two values share a fingerprint exactly when nothing encoding/json reads
+// of them differs: changing any field, however deep, changes it; equal
+// values built apart (maps filled in another order) share it.
+func TestFingerprintSeesEveryField(t *testing.T) {
+	note := "n"
+	build := func() fingerprinted {
+		return fingerprinted{Name: "a", Score: decimal.RequireFromString("1.50"), Tags: map[string]int{"x": 1, "y": 2},
+			At: time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC), Note: &note, Any: 3,
+			Parts: []fingerprinted{{Name: "b", Score: decimal.RequireFromString("2"), Tags: map[string]int{}}}}
+	}
+	fp := func(v fingerprinted) [16]byte {
+		t.Helper()
+		sum, _, ok := fingerprint(nil, v)
+		if !ok {
+			t.Fatalf("no fingerprint for %+v", v)
+		}
+		return sum
+	}
+	base := fp(build())
+	again := build()
+	again.Tags = map[string]int{"y": 2}
+	again.Tags["x"] = 1
+	if fp(again) != base {
+		t.Fatal("equal values built apart have different fingerprints")
+	}
+	other := "m"
+	for name, change := range map[string]func(*fingerprinted){
+		"name":                func(v *fingerprinted) { v.Name = "b" },
+		"decimal":             func(v *fingerprinted) { v.Score = decimal.RequireFromString("1.51") },
+		"decimal's exponent":  func(v *fingerprinted) { v.Score = decimal.RequireFromString("1.5") },
+		"nested decimal":      func(v *fingerprinted) { v.Parts[0].Score = decimal.RequireFromString("3") },
+		"map entry":           func(v *fingerprinted) { v.Tags["x"] = 3 },
+		"map key":             func(v *fingerprinted) { v.Tags = map[string]int{"x": 1, "z": 2} },
+		"time":                func(v *fingerprinted) { v.At = v.At.Add(time.Nanosecond) },
+		"pointer target":      func(v *fingerprinted) { v.Note = &other },
+		"nil pointer":         func(v *fingerprinted) { v.Note = nil },
+		"interface type":      func(v *fingerprinted) { v.Any = int64(3) },
+		"empty slice for nil": func(v *fingerprinted) { v.Parts[0].Parts = []fingerprinted{} },
+		"unexported field":    func(v *fingerprinted) { v.hidden = 1 },
+		"nil map for empty":   func(v *fingerprinted) { v.Parts[0].Tags = nil },
+		"one element more":    func(v *fingerprinted) { v.Parts = append(v.Parts, fingerprinted{}) },
+	} {
+		v := build()
+		change(&v)
+		if fp(v) == base {
+			t.Errorf("changing the %s keeps the fingerprint", name)
+		}
+	}
+	if _, _, ok := fingerprint(nil, map[string]any{"f": func() {}}); ok {
+		t.Error("a function was fingerprinted")
+	}
 }

@@ -228,6 +228,7 @@ func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]a
 type row struct {
 	collection, id, grp string
 	body                []byte
+	state               docState // what to remember of it, when already known
 }
 
 // writeRows is how many documents one INSERT carries at most: a round trip
@@ -251,7 +252,10 @@ func chunkSize(n int) int {
 
 func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 	for _, r := range rows {
-		s := stateOf(r.body)
+		s := r.state
+		if !s.present {
+			s = stateOf(r.body)
+		}
 		t.learn(keyOf(r.collection, r.id), &s)
 	}
 	for len(rows) > 0 {
@@ -296,6 +300,7 @@ func (t *Tx) SyncIDs(ctx context.Context, collection, grp string, ids []string, 
 		return err
 	}
 	var changed []row
+	var scratch []byte
 	for i, id := range ids {
 		before, known := t.lookup(keys[i])
 		if !known {
@@ -306,16 +311,23 @@ func (t *Tx) SyncIDs(ctx context.Context, collection, grp string, ids []string, 
 		var now docState // absent unless docs has it
 		var body []byte
 		if v, want := docs[id]; want {
+			var fp [16]byte
+			var ok bool
+			fp, scratch, ok = fingerprint(scratch, v)
+			if ok && before.same(fp) {
+				continue // the value encoded last time: the same bytes
+			}
 			if body, err = json.Marshal(v); err != nil {
 				return fmt.Errorf("encode %s/%s: %w", collection, id, err)
 			}
 			now = stateOf(body)
+			now.fp, now.hasFP = fp, ok
 		}
 		switch {
-		case now == before:
+		case now.present == before.present && now.sum == before.sum:
 			t.learn(keys[i], &now)
 		case now.present:
-			changed = append(changed, row{collection: collection, id: id, grp: grp, body: body})
+			changed = append(changed, row{collection: collection, id: id, grp: grp, body: body, state: now})
 		default:
 			if err := t.Delete(ctx, collection, id); err != nil {
 				return err
