@@ -142,3 +142,16 @@ func BenchmarkComputeUnitTracedOne(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkComputeUnitForOne is the same unit through ComputeFor: one
+// employee's detail only.
+func BenchmarkComputeUnitForOne(b *testing.B) {
+	in := syntheticCycle(10_000).ForUnit(syntheticCycle(10_000).Units[0].ID)
+	one := in.Employees[0].ID
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ComputeFor(in, one); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
