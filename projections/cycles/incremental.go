@@ -72,7 +72,9 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 	}
 	patchSummary(&sum, scope.scope.Input.Units, fresh, stored)
 	sum.LastEventPosition = max(sum.LastEventPosition, p.index.LastReview(cycle, upTo))
-	return true, tx.Sync(ctx, collSummary, grp, map[string]any{grp: sum})
+	// The summary is its group's one document: syncing its id is syncing
+	// the group, without reading it back.
+	return true, tx.SyncIDs(ctx, collSummary, grp, []string{grp}, map[string]any{grp: sum})
 }
 
 // unitUpdate is one unit recomputed.
