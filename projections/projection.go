@@ -90,6 +90,35 @@ type Tx struct {
 	// is written once, as last Put.
 	pending   []row
 	pendingAt map[[2]string]int
+	// known is what this process knows the generation's documents hold as
+	// of checkpoint from (nil in rebuilds; see known.go); staged is what
+	// this batch learnt and wrote since (nil: forget the document), kept
+	// once the batch commits.
+	known  *knownDocs
+	from   int64
+	staged map[docKey]*docState
+}
+
+// lookup is what the batch knows of a document: what it wrote or read
+// itself, else what the process knew when the batch began.
+func (t *Tx) lookup(key docKey) (docState, bool) {
+	if s, ok := t.staged[key]; ok {
+		if s == nil {
+			return docState{}, false
+		}
+		return *s, true
+	}
+	if t.known == nil {
+		return docState{}, false
+	}
+	return t.db.known.lookup(t.known, t.generation, t.from, key)
+}
+
+// learn stages what the batch now knows of a document (nil: nothing).
+func (t *Tx) learn(key docKey, s *docState) {
+	if t.known != nil {
+		t.staged[key] = s
+	}
 }
 
 // ErrNotFound is returned when a document does not exist.
@@ -122,6 +151,7 @@ func (t *Tx) Put(ctx context.Context, collection, id, grp string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode %s/%s: %w", collection, id, err)
 	}
+	t.learn(keyOf(collection, id), nil)
 	r := row{collection: collection, id: id, grp: grp, pos: t.position, body: body}
 	key := [2]string{collection, id}
 	if i, ok := t.pendingAt[key]; ok {
@@ -163,6 +193,7 @@ func (t *Tx) Delete(ctx context.Context, collection, id string) error {
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
+	t.learn(keyOf(collection, id), &docState{})
 	_, err := t.tx.ExecContext(ctx, t.db.rebind(`DELETE FROM projection_documents
 		WHERE projection = ? AND generation = ? AND collection = ? AND doc_id = ?`),
 		t.projection, t.generation, collection, id)
@@ -212,6 +243,9 @@ func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]a
 		delete(old, id)
 		if !had || prev != string(body) {
 			changed = append(changed, row{collection: collection, id: id, grp: grp, body: body})
+		} else {
+			s := stateOf(body)
+			t.learn(keyOf(collection, id), &s)
 		}
 	}
 	if err := t.writeMany(ctx, changed); err != nil {
@@ -230,6 +264,7 @@ type row struct {
 	collection, id, grp string
 	pos                 int64
 	body                []byte
+	state               docState // what to remember of it, when already known
 }
 
 // writeRows is how many documents one INSERT carries at most: a round trip
@@ -252,6 +287,13 @@ func chunkSize(n int) int {
 }
 
 func (t *Tx) writeMany(ctx context.Context, rows []row) error {
+	for _, r := range rows {
+		s := r.state
+		if !s.present {
+			s = stateOf(r.body)
+		}
+		t.learn(keyOf(r.collection, r.id), &s)
+	}
 	for len(rows) > 0 {
 		chunk := rows[:chunkSize(len(rows))]
 		rows = rows[len(chunk):]
@@ -276,30 +318,56 @@ func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 
 // SyncIDs is Sync limited to the given ids of a group: each id present in
 // docs is written when its JSON changed, each id absent from docs deleted.
-// It reads only those ids, so a few documents of a large group are kept up
-// to date without listing the group.
+// It reads only those ids, and of them only the ones whose content the
+// process does not know already (known.go), so a few documents of a large
+// group are kept up to date without listing the group or reading back what
+// the previous batch wrote.
 func (t *Tx) SyncIDs(ctx context.Context, collection, grp string, ids []string, docs map[string]any) error {
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	old, err := t.bodies(ctx, collection, ids)
+	keys := make([]docKey, len(ids))
+	var unknown []string
+	for i, id := range ids {
+		keys[i] = keyOf(collection, id)
+		if _, ok := t.lookup(keys[i]); !ok {
+			unknown = append(unknown, id)
+		}
+	}
+	old, err := t.bodies(ctx, collection, unknown)
 	if err != nil {
 		return err
 	}
 	var changed []row
-	for _, id := range ids {
-		prev, had := old[id]
-		v, want := docs[id]
-		switch {
-		case want:
-			body, err := json.Marshal(v)
-			if err != nil {
+	var scratch []byte
+	for i, id := range ids {
+		before, known := t.lookup(keys[i])
+		if !known {
+			if prev, had := old[id]; had {
+				before = stateOf([]byte(prev))
+			}
+		}
+		var now docState // absent unless docs has it
+		var body []byte
+		if v, want := docs[id]; want {
+			var fp [16]byte
+			var ok bool
+			fp, scratch, ok = fingerprint(scratch, v)
+			if ok && before.same(fp) {
+				continue // the value encoded last time: the same bytes
+			}
+			if body, err = json.Marshal(v); err != nil {
 				return fmt.Errorf("encode %s/%s: %w", collection, id, err)
 			}
-			if !had || prev != string(body) {
-				changed = append(changed, row{collection: collection, id: id, grp: grp, body: body})
-			}
-		case had:
+			now = stateOf(body)
+			now.fp, now.hasFP = fp, ok
+		}
+		switch {
+		case now.present == before.present && now.sum == before.sum:
+			t.learn(keys[i], &now)
+		case now.present:
+			changed = append(changed, row{collection: collection, id: id, grp: grp, body: body, state: now})
+		default:
 			if err := t.Delete(ctx, collection, id); err != nil {
 				return err
 			}

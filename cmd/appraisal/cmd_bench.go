@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
@@ -31,6 +32,7 @@ type benchOptions struct {
 	clients  int           // the many-clients case
 	batch    int           // events per transaction in the batch case
 	readMax  int           // most events a catch-up read case reads
+	profile  string        // CPU profile of the whole run, written here
 }
 
 // runBench runs `bench store`: the event store against the bare database and
@@ -44,6 +46,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients in the many-clients case")
 	fs.IntVar(&o.batch, "batch", 100, "events per transaction in the batch case")
 	fs.IntVar(&o.readMax, "read-max", 200000, "most events read in the catch-up case")
+	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the run (this process: store, baselines' clients) to this file, for go tool pprof")
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 		fs.Usage()
 		return flag.ErrHelp
@@ -59,6 +62,13 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("bench: want 0 < duration <= 1m and clients, batch, read-max >= 1")
 	}
 	logger := newLogger(cfg, os.Stderr)
+	if o.profile != "" {
+		stop, err := startCPUProfile(o.profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	var suffix [4]byte
 	rand.Read(suffix[:])
 	scratch := "appraisal_bench_" + hex.EncodeToString(suffix[:])
@@ -66,6 +76,22 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		return benchPostgres(ctx, cfg.DatabaseURL, scratch, o, logger, stdout)
 	}
 	return benchSQLite(ctx, filepath.Join(filepath.Dir(cfg.DatabaseURL), scratch+".db"), o, logger, stdout)
+}
+
+// startCPUProfile profiles this process's CPU into path until stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func benchPostgres(ctx context.Context, dsn, schema string, o benchOptions, logger *slog.Logger, stdout io.Writer) error {
@@ -94,16 +120,18 @@ func benchPostgres(ctx context.Context, dsn, schema string, o benchOptions, logg
 	if _, err := store.Migrate(ctx, logger); err != nil {
 		return err
 	}
-	raw, err := newRawPG(ctx, store.Pool())
-	if err != nil {
-		return err
+	var raws [2]rawBaseline
+	for i, t := range []bareTable{keyedTable, pkOnlyTable} {
+		if raws[i], err = newRawPG(ctx, store.Pool(), t); err != nil {
+			return err
+		}
 	}
 	wm, err := newWatermillPG(store.Pool())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "PostgreSQL, scratch schema %s, %s per case\n\n", schema, o.duration)
-	return benchTable(ctx, o, benchSubjects{store: store, raw: raw, rawName: "raw pgx", watermill: wm, targets: true}, stdout)
+	return benchTable(ctx, o, benchSubjects{store: store, raws: raws, rawName: "raw pgx", watermill: wm, targets: true}, stdout)
 }
 
 func benchSQLite(ctx context.Context, path string, o benchOptions, logger *slog.Logger, stdout io.Writer) error {
@@ -120,12 +148,14 @@ func benchSQLite(ctx context.Context, path string, o benchOptions, logger *slog.
 	if _, err := store.Migrate(ctx, logger); err != nil {
 		return err
 	}
-	raw, err := newRawSQLite(ctx, store.DB())
-	if err != nil {
-		return err
+	var raws [2]rawBaseline
+	for i, t := range []bareTable{keyedTable, pkOnlyTable} {
+		if raws[i], err = newRawSQLite(ctx, store.DB(), t); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "SQLite, scratch file %s, %s per case (watermill-sql has no SQLite adapter)\n\n", path, o.duration)
-	return benchTable(ctx, o, benchSubjects{store: store, raw: raw, rawName: "raw database/sql"}, stdout)
+	return benchTable(ctx, o, benchSubjects{store: store, raws: raws, rawName: "raw database/sql"}, stdout)
 }
 
 // appender is one implementation under the append benchmark. Each client
@@ -139,12 +169,18 @@ type reader interface {
 	read(ctx context.Context, after int64, limit int) (int, int64, error)
 }
 
+// rawBaseline writes and reads a bare table with raw SQL
+// (cmd_bench_baselines.go).
+type rawBaseline interface {
+	appender
+	reader
+}
+
 type benchSubjects struct {
 	store eventstore.Store
-	raw   interface {
-		appender
-		reader
-	}
+	// raws are the baselines on the keyed table (the targets' baseline)
+	// and on the table with the position's key only.
+	raws      [2]rawBaseline
 	rawName   string
 	watermill appender // nil where watermill-sql does not apply
 	targets   bool     // the issue's targets are set for PostgreSQL only
@@ -168,8 +204,9 @@ func benchTable(ctx context.Context, o benchOptions, s benchSubjects, stdout io.
 		readTarget = 0
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "case\tappraisal ev/s\t%s ev/s\tvs raw\ttarget\twatermill-sql ev/s\tvs watermill\t\n", s.rawName)
-	subjects := []appender{newStoreAppender(s.store), s.raw}
+	fmt.Fprintf(tw, "case\tappraisal ev/s\t%s, same keys ev/s\tvs raw\ttarget\t%[1]s, key only ev/s\tvs key only\twatermill-sql ev/s\tvs watermill\t\n",
+		s.rawName)
+	subjects := []appender{newStoreAppender(s.store), s.raws[0], s.raws[1]}
 	if s.watermill != nil {
 		subjects = append(subjects, s.watermill)
 	}
@@ -179,23 +216,21 @@ func benchTable(ctx context.Context, o benchOptions, s benchSubjects, stdout io.
 		if err != nil {
 			return fmt.Errorf("bench %s: %w", c.name, err)
 		}
-		a, r := rates[0], rates[1]
+		a, keyed, pkOnly := rates[0], rates[1], rates[2]
 		wmRate, wmRatio := "n/a", "n/a"
 		if s.watermill != nil {
-			wmRate, wmRatio = fmt.Sprintf("%.0f", rates[2]), percent(a/rates[2])
+			wmRate, wmRatio = fmt.Sprintf("%.0f", rates[3]), percent(a/rates[3])
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t\n", c.name, a, r, percent(a/r), targetText(c.target), wmRate, wmRatio)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%s\t\n", c.name, a, keyed, percent(a/keyed), targetText(c.target),
+			pkOnly, percent(a/pkOnly), wmRate, wmRatio)
 		appendRates = append(appendRates, a)
 	}
-	a, err := measureRead(ctx, storeReader{s.store}, o.readMax)
+	reads, err := measureReads(ctx, []reader{storeReader{s.store}, s.raws[0], s.raws[1]}, o.readMax)
 	if err != nil {
-		return fmt.Errorf("bench catch-up read (appraisal): %w", err)
+		return fmt.Errorf("bench catch-up read: %w", err)
 	}
-	r, err := measureRead(ctx, s.raw, o.readMax)
-	if err != nil {
-		return fmt.Errorf("bench catch-up read (%s): %w", s.rawName, err)
-	}
-	fmt.Fprintf(tw, "catch-up read, pages of %d\t%.0f\t%.0f\t%s\t%s\tn/a\tn/a\t\n", benchPage, a, r, percent(a/r), targetText(readTarget))
+	fmt.Fprintf(tw, "catch-up read, pages of %d\t%.0f\t%.0f\t%s\t%s\t%.0f\t%s\tn/a\tn/a\t\n", benchPage, reads[0], reads[1],
+		percent(reads[0]/reads[1]), targetText(readTarget), reads[2], percent(reads[0]/reads[2]))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -273,25 +308,40 @@ func measureAppend(ctx context.Context, a appender, clients, perTx int, d time.D
 // benchPage is the page size of every catch-up reader.
 const benchPage = 1000
 
-// measureRead reads from the start in pages until the end or max events.
-func measureRead(ctx context.Context, r reader, max int) (float64, error) {
-	start := time.Now()
-	var after int64
-	read := 0
-	for read < max {
-		n, next, err := r.read(ctx, after, min(benchPage, max-read))
-		if err != nil {
-			return 0, err
-		}
-		if n == 0 {
-			break
-		}
-		read, after = read+n, next
+// measureReads reads every reader's table from the start in pages, up to
+// max events each, in benchRounds turns taken in rotation (each turn reads
+// the next max/benchRounds events), and returns their events per second.
+func measureReads(ctx context.Context, readers []reader, max int) ([]float64, error) {
+	type cursor struct {
+		after     int64
+		read      int
+		spent     time.Duration
+		exhausted bool
 	}
-	if read == 0 {
-		return 0, errors.New("nothing to read")
+	cursors := make([]cursor, len(readers))
+	turn := (max + benchRounds - 1) / benchRounds
+	for round := 0; round < benchRounds; round++ {
+		for i, r := range readers {
+			c := &cursors[i]
+			start, goal := time.Now(), min(c.read+turn, max)
+			for !c.exhausted && c.read < goal {
+				n, next, err := r.read(ctx, c.after, min(benchPage, goal-c.read))
+				if err != nil {
+					return nil, err
+				}
+				c.read, c.after, c.exhausted = c.read+n, next, n == 0
+			}
+			c.spent += time.Since(start)
+		}
 	}
-	return float64(read) / time.Since(start).Seconds(), nil
+	rates := make([]float64, len(readers))
+	for i, c := range cursors {
+		if c.read == 0 {
+			return nil, fmt.Errorf("reader %d: nothing to read", i)
+		}
+		rates[i] = float64(c.read) / c.spent.Seconds()
+	}
+	return rates, nil
 }
 
 // measureHashing times the hash chain alone: both hashes of one event.
@@ -319,7 +369,7 @@ func benchEvents(n int) []eventstore.NewEvent {
 	events := make([]eventstore.NewEvent, n)
 	for i := range events {
 		events[i] = eventstore.NewEvent{
-			ID: uuid.New(), Type: "bench.evaluation_submitted", SchemaVersion: 1, Payload: []byte(benchPayload),
+			ID: eventstore.NewEventID(), Type: "bench.evaluation_submitted", SchemaVersion: 1, Payload: []byte(benchPayload),
 			Actor: eventstore.Actor{ID: "bench", Role: "hr"}, CorrelationID: uuid.New(),
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/google/uuid"
-
 	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/eventstore"
 )
@@ -65,7 +63,7 @@ func (l *Log) Append(ctx context.Context, stream string, expectedVersion int64, 
 		if err != nil {
 			return 0, err
 		}
-		batch[i] = eventstore.NewEvent{ID: uuid.New(), Type: typ, SchemaVersion: schema, Payload: payload,
+		batch[i] = eventstore.NewEvent{ID: eventstore.NewEventID(), Type: typ, SchemaVersion: schema, Payload: payload,
 			Actor:         eventstore.Actor{ID: meta.Actor.ID.String(), Role: string(meta.Actor.Role)},
 			CorrelationID: meta.CorrelationID, CausationID: meta.CausationID, RecordedAt: meta.At}
 	}
