@@ -56,7 +56,11 @@
 // the cached version (cache.go). A review command, whose append's expected
 // version guards the review, first runs on the cached review without a
 // read; a conflict or a refusal there runs it again on the review as read
-// now (reviewCommand), so a stale cache never decides a command.
+// now (reviewCommand), so a stale cache never decides a command. When the
+// cycle, the organisation and the template are cached too, it reads
+// nothing at all: its append then also requires the cycle and the
+// organisation to be at the versions it was decided on, and any of them
+// having moved sends it down the reading path.
 //
 // # From history to numbers
 //

@@ -132,6 +132,7 @@ func FoldUnits(events []Recorded, cycleID uuid.UUID, units []uuid.UUID) (Folded,
 func fold(events []Recorded, cycleID uuid.UUID, only map[uuid.UUID]bool) (Folded, error) {
 	fd := newFolder(cycleID, orgCutoff(events, cycleID))
 	fd.only = only
+	fd.expect(events)
 	for _, r := range events {
 		fd.add(r)
 	}
@@ -180,10 +181,19 @@ type folder struct {
 	// streamEmployee caches the employee id parsed from each review stream.
 	streamEmployee map[string]uuid.UUID
 
-	evals     map[uuid.UUID]*scoring.Evaluation // by evaluation id
-	evalOrder []uuid.UUID
-	kpis      map[kpiKey]*scoring.KPIRecord
-	kpiOrder  []kpiKey
+	// evalList holds each evaluation once (a resubmitted id replaces its
+	// entry), evals its index by evaluation id, and evalOrder the entries in
+	// the order submitted; kpiList holds each (employee, criterion) record
+	// in the order first seen, kpis its index. Values in lists rather than
+	// pointers in maps: a fold of one unit holds thousands of them.
+	evals     map[uuid.UUID]int32
+	evalList  []scoring.Evaluation
+	evalOrder []int32
+	kpis      map[kpiKey]int32
+	kpiList   []scoring.KPIRecord
+	// scores is where the evaluations' scores are copied to, one
+	// allocation for the fold rather than one per evaluation.
+	scores    []scoring.CriterionScore
 	adjust    []scoring.Adjustment
 	overrides map[uuid.UUID]scoring.PairingOverride
 	payItems  []scoring.PayItem
@@ -200,8 +210,8 @@ func newFolder(cycleID uuid.UUID, cutoff int64) *folder {
 		reviewPrefix: reviewStreamPrefix(cycleID), cutoff: cutoff,
 		org: NewOrganisation(), templates: map[uuid.UUID]*TemplateVersions{},
 		policies: map[uuid.UUID]*PolicyVersions{}, cycles: map[uuid.UUID]*Cycle{},
-		reviews: map[uuid.UUID]*Review{}, streamEmployee: map[string]uuid.UUID{}, evals: map[uuid.UUID]*scoring.Evaluation{},
-		kpis: map[kpiKey]*scoring.KPIRecord{}, overrides: map[uuid.UUID]scoring.PairingOverride{},
+		reviews: map[uuid.UUID]*Review{}, streamEmployee: map[string]uuid.UUID{}, evals: map[uuid.UUID]int32{},
+		kpis: map[kpiKey]int32{}, overrides: map[uuid.UUID]scoring.PairingOverride{},
 	}
 }
 
@@ -283,12 +293,21 @@ func (fd *folder) addReviewIn(r Recorded, state CycleState) {
 func (fd *folder) addFact(r Recorded, employee uuid.UUID) {
 	switch e := r.Event.(type) {
 	case EvaluationSubmitted:
-		fd.evals[e.EvaluationID] = &scoring.Evaluation{EventID: r.ID, Kind: e.Kind, RaterID: e.RaterID,
-			EmployeeID: employee, Scores: criterionScores(e.Scores)}
-		fd.evalOrder = append(fd.evalOrder, e.EvaluationID)
+		ev := scoring.Evaluation{EventID: r.ID, Kind: e.Kind, RaterID: e.RaterID,
+			EmployeeID: employee, Scores: fd.criterionScores(e.Scores)}
+		i, again := fd.evals[e.EvaluationID]
+		if again {
+			fd.evalList[i] = ev
+		} else {
+			i = int32(len(fd.evalList))
+			fd.evals[e.EvaluationID] = i
+			fd.evalList = append(fd.evalList, ev)
+		}
+		fd.evalOrder = append(fd.evalOrder, i)
 	case EvaluationAmended:
-		if ev := fd.evals[e.EvaluationID]; ev != nil {
-			ev.Scores = criterionScores(e.Scores)
+		if i, ok := fd.evals[e.EvaluationID]; ok {
+			ev := &fd.evalList[i]
+			ev.Scores = fd.criterionScores(e.Scores)
 			ev.AmendmentEventIDs = append(ev.AmendmentEventIDs, r.ID)
 		}
 	case KPITargetSet:
@@ -334,21 +353,49 @@ func (fd *folder) reviewOf(employee uuid.UUID) *Review {
 	return rv
 }
 
+// kpi is the employee's record of criterion (the pointer is good until the
+// next record is added).
 func (fd *folder) kpi(employee uuid.UUID, criterion string) *scoring.KPIRecord {
 	key := kpiKey{employee, criterion}
-	if fd.kpis[key] == nil {
-		fd.kpis[key] = &scoring.KPIRecord{EmployeeID: employee, Criterion: criterion}
-		fd.kpiOrder = append(fd.kpiOrder, key)
+	i, ok := fd.kpis[key]
+	if !ok {
+		i = int32(len(fd.kpiList))
+		fd.kpis[key] = i
+		fd.kpiList = append(fd.kpiList, scoring.KPIRecord{EmployeeID: employee, Criterion: criterion})
 	}
-	return fd.kpis[key]
+	return &fd.kpiList[i]
 }
 
-func criterionScores(entries []ScoreEntry) []scoring.CriterionScore {
-	out := make([]scoring.CriterionScore, len(entries))
-	for i, s := range entries {
-		out[i] = scoring.CriterionScore{Criterion: s.Criterion, Score: s.Score}
+// criterionScores copies entries into the fold's scores, capped so that
+// no later copy can overwrite them.
+func (fd *folder) criterionScores(entries []ScoreEntry) []scoring.CriterionScore {
+	if cap(fd.scores)-len(fd.scores) < len(entries) {
+		fd.scores = make([]scoring.CriterionScore, 0, max(len(entries), 2*cap(fd.scores)))
 	}
-	return out
+	at := len(fd.scores)
+	for _, s := range entries {
+		fd.scores = append(fd.scores, scoring.CriterionScore{Criterion: s.Criterion, Score: s.Score})
+	}
+	return fd.scores[at:len(fd.scores):len(fd.scores)]
+}
+
+// expect sizes the fold's lists and maps for the review events it is about
+// to add, so that they are allocated once instead of growing.
+func (fd *folder) expect(reviews []Recorded) {
+	var evals, scores, kpis int
+	for _, r := range reviews {
+		switch e := r.Event.(type) {
+		case EvaluationSubmitted:
+			evals++
+			scores += len(e.Scores)
+		case KPITargetSet:
+			kpis++
+		}
+	}
+	fd.evals, fd.kpis = make(map[uuid.UUID]int32, evals), make(map[kpiKey]int32, kpis)
+	fd.evalList, fd.evalOrder = make([]scoring.Evaluation, 0, evals), make([]int32, 0, evals)
+	fd.kpiList = make([]scoring.KPIRecord, 0, kpis)
+	fd.scores = make([]scoring.CriterionScore, 0, scores)
 }
 
 // finish assembles the input, keeping only facts about employees in scope.
@@ -442,26 +489,17 @@ func (fd *folder) participants(c *Cycle) []Employee {
 // facts copies evaluations, KPIs, adjustments and pay items of employees in
 // scope, in the order they were recorded.
 func (fd *folder) facts(in *scoring.Input, inScope map[uuid.UUID]bool) {
+	in.Evaluations = fd.evaluations(inScope)
 	if fd.only == nil {
-		// The whole cycle lists no evaluation or KPI as empty, not absent;
-		// a narrowed input leaves them nil, as ForUnit does.
-		in.Evaluations = make([]scoring.Evaluation, 0, len(fd.evalOrder))
-		in.KPIs = make([]scoring.KPIRecord, 0, len(fd.kpiOrder))
-	} else if n := countIn(fd.evalOrder, func(id uuid.UUID) bool { return inScope[fd.evals[id].EmployeeID] }); n > 0 {
-		// Narrowed, the list stays nil when nobody's is in scope, else it
-		// is allocated once at its size.
-		in.Evaluations = make([]scoring.Evaluation, 0, n)
+		// The whole cycle lists no KPI as empty, not absent; a narrowed
+		// input leaves it nil, as ForUnit does.
+		in.KPIs = make([]scoring.KPIRecord, 0, len(fd.kpiList))
 	}
-	for _, id := range fd.evalOrder {
-		if ev := fd.evals[id]; inScope[ev.EmployeeID] {
-			in.Evaluations = append(in.Evaluations, *ev)
-		}
-	}
-	for _, key := range fd.kpiOrder {
+	for _, k := range fd.kpiList {
 		// A KPI without an actual has no score yet: the engine reports the
 		// criterion missing rather than scoring zero.
-		if k := fd.kpis[key]; inScope[key.employee] && k.ActualEventID != uuid.Nil && k.TargetEventID != uuid.Nil {
-			in.KPIs = append(in.KPIs, *k)
+		if inScope[k.EmployeeID] && k.ActualEventID != uuid.Nil && k.TargetEventID != uuid.Nil {
+			in.KPIs = append(in.KPIs, k)
 		}
 	}
 	for _, a := range fd.adjust {
@@ -474,6 +512,28 @@ func (fd *folder) facts(in *scoring.Input, inScope map[uuid.UUID]bool) {
 			in.PayItems = append(in.PayItems, it)
 		}
 	}
+}
+
+// evaluations lists the evaluations of employees in scope in the order
+// submitted. The whole cycle lists none as empty, not absent; a narrowed
+// input leaves the list nil when nobody's is in scope, as ForUnit does.
+// When every evaluation is in scope and none was submitted twice (a fold of
+// one unit's reviews), the fold's own list is that list.
+func (fd *folder) evaluations(inScope map[uuid.UUID]bool) []scoring.Evaluation {
+	n := countIn(fd.evalOrder, func(i int32) bool { return inScope[fd.evalList[i].EmployeeID] })
+	switch {
+	case n > 0 && n == len(fd.evalList) && n == len(fd.evalOrder):
+		return fd.evalList
+	case n == 0 && fd.only != nil:
+		return nil
+	}
+	out := make([]scoring.Evaluation, 0, n)
+	for _, i := range fd.evalOrder {
+		if ev := fd.evalList[i]; inScope[ev.EmployeeID] {
+			out = append(out, ev)
+		}
+	}
+	return out
 }
 
 // countIn counts the items in keeps.

@@ -90,6 +90,7 @@ func (b *Base) fold(reviews []Recorded, only map[uuid.UUID]bool) (Folded, error)
 	fd := newFolder(base.cycleID, base.cutoff)
 	fd.org, fd.templates, fd.policies, fd.cycles = base.org, base.templates, base.policies, base.cycles
 	fd.overrides, fd.inScope, fd.only, fd.last = base.overrides, base.inScope, only, base.last
+	fd.expect(reviews)
 	prev := int64(-1)
 	for _, r := range reviews {
 		if !strings.HasPrefix(r.Stream, fd.reviewPrefix) {

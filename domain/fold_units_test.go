@@ -166,4 +166,23 @@ func BenchmarkFoldOneUnit(b *testing.B) {
 			}
 		}
 	})
+	// On a Base, as the as-of queries and the projection's unit batches
+	// fold: the unit's reviews alone.
+	var shared, reviews []domain.Recorded
+	for _, r := range events {
+		if strings.HasPrefix(r.Stream, "review-") {
+			reviews = append(reviews, r)
+		} else {
+			shared = append(shared, r)
+		}
+	}
+	base := domain.NewBase(shared, l.cycle)
+	b.Run("Base.FoldUnits", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := base.FoldUnits(reviews, []uuid.UUID{unit}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -309,12 +309,66 @@ func (s *Service) Target(ctx context.Context, cycleID, employeeID uuid.UUID) (Ta
 // decided on: had a transition (say, into calibration) landed in between,
 // the command's events would come after it and count for nothing. Then the
 // command is decided once more on the cycle as it is now.
+//
+// Before all that, when the review, the cycle, the organisation and the
+// pinned template are all cached, the command is decided on the caches
+// alone, without a read, and appended on condition that the review, the
+// cycle and the organisation are all still at the versions it was decided
+// on (reviewCommandCached). What it appends is therefore exactly what it
+// would have appended after reading them; a refusal, or any stream having
+// moved, sends it down the path above, which reads.
 func (s *Service) reviewCommand(ctx context.Context, call Call, cycleID, employeeID uuid.UUID, run func(*Review, ReviewContext) ([]Event, error)) (Outcome, error) {
+	if o, err, done := s.reviewCommandCached(ctx, call, cycleID, employeeID, run); done {
+		return o, err
+	}
 	o, err := s.reviewCommandOnce(ctx, call, cycleID, employeeID, run)
 	if errors.Is(err, ErrMovedOn) {
 		o, err = s.reviewCommandOnce(ctx, call, cycleID, employeeID, run)
 	}
 	return o, err
+}
+
+// reviewCommandCached runs a review command on cached aggregates only, and
+// reports done when its outcome is final: the append succeeded, or failed
+// for a reason other than a conflict. Not done (something not cached, a
+// refusal that fresher state might not repeat, a stream that moved): the
+// caller runs the command on what it reads.
+func (s *Service) reviewCommandCached(ctx context.Context, call Call, cycleID, employeeID uuid.UUID, run func(*Review, ReviewContext) ([]Event, error)) (Outcome, error, bool) {
+	stream := ReviewStream(cycleID, employeeID)
+	re, ok := s.reviews.get(stream)
+	if !ok || (call.IfVersion != 0 && call.IfVersion != re.version) {
+		return Outcome{}, nil, false
+	}
+	ce, ok := s.cache.get(CycleStream(cycleID))
+	if !ok {
+		return Outcome{}, nil, false
+	}
+	c := ce.agg.(*Cycle)
+	oe, ok := s.cache.get(OrganisationStream)
+	if !ok || !c.Exists() {
+		return Outcome{}, nil, false
+	}
+	pinned, _ := c.PinnedVersions()
+	te, ok := s.cache.get(TemplateStream(c.Settings().TemplateID))
+	if !ok {
+		return Outcome{}, nil, false
+	}
+	t, ok := te.agg.(*TemplateVersions).At(pinned)
+	if !ok {
+		return Outcome{}, nil, false
+	}
+	rc := ReviewContext{Cycle: c, CycleVersion: ce.version, Org: oe.agg.(*Organisation), Template: t, Now: s.now()}
+	rv := re.agg.(*Review)
+	events, err := run(rv, rc)
+	if err != nil {
+		return Outcome{}, nil, false
+	}
+	o, err := s.commitReviewRequiring(ctx, call, stream, rv, re.version, events, []Requirement{
+		{Stream: CycleStream(cycleID), Version: ce.version}, {Stream: OrganisationStream, Version: oe.version}})
+	if errors.Is(err, ErrConflict) {
+		return Outcome{}, nil, false
+	}
+	return o, err, true
 }
 
 func (s *Service) reviewCommandOnce(ctx context.Context, call Call, cycleID, employeeID uuid.UUID, run func(*Review, ReviewContext) ([]Event, error)) (Outcome, error) {
@@ -347,7 +401,13 @@ func (s *Service) reviewCommandOnce(ctx context.Context, call Call, cycleID, emp
 // v and, once they are in, caches the review with them applied, so the next
 // command on it needs no read.
 func (s *Service) commitReview(ctx context.Context, call Call, stream string, rv *Review, v int64, events []Event, rc ReviewContext) (Outcome, error) {
-	o, err := s.commitRequiring(ctx, call, stream, v, events, nil, []Requirement{{Stream: CycleStream(rc.Cycle.id), Version: rc.CycleVersion}})
+	return s.commitReviewRequiring(ctx, call, stream, rv, v, events, []Requirement{{Stream: CycleStream(rc.Cycle.id), Version: rc.CycleVersion}})
+}
+
+// commitReviewRequiring is commitReview with the streams the command
+// decided on.
+func (s *Service) commitReviewRequiring(ctx context.Context, call Call, stream string, rv *Review, v int64, events []Event, requires []Requirement) (Outcome, error) {
+	o, err := s.commitRequiring(ctx, call, stream, v, events, nil, requires)
 	if err != nil {
 		return o, err
 	}

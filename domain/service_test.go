@@ -251,3 +251,40 @@ func TestReviewCommandRacingACycleTransitionIsDecidedAgain(t *testing.T) {
 	// Decided on a cycle that does not move, a command appends at once.
 	f.do(svc.SaveEvaluationDraft(f.ctx, f.call(as(domain.RoleManager, f.m)), f.key(f.e1), f.managerEval(f.e1, "70", "3")))
 }
+
+// With the review, the cycle, the organisation and the template cached, a
+// review command is decided without reading any of them, and its append
+// requires the cycle and the organisation to be still at the versions it
+// was decided on. A reporting line another instance changed meanwhile is
+// therefore never decided on stale: the former manager is refused and the
+// new one accepted, whether the change landed before the command or between
+// its decision and its append.
+func TestCachedReviewCommandSeesOtherInstancesOrganisation(t *testing.T) {
+	f := newFixture(t).at(domain.StateReview)
+	log, svc, other := f.racing()
+	former, next := f.call(as(domain.RoleManager, f.m)), f.call(as(domain.RoleManager, f.h))
+
+	f.do(svc.SaveEvaluationDraft(f.ctx, former, f.key(f.e2), f.managerEval(f.e2, "70", "3"))) // everything cached
+	f.do(other.ChangeManager(f.ctx, f.call(f.hr), domain.ChangeManager{EmployeeID: f.e2, ManagerID: f.h, Reason: "reorganisation"}))
+	if _, err := svc.SaveEvaluationDraft(f.ctx, former, f.key(f.e2), f.managerEval(f.e2, "75", "3")); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("the former manager saved a draft on a cached organisation: %v, want it refused", err)
+	}
+	f.do(svc.SaveEvaluationDraft(f.ctx, next, f.key(f.e2), f.managerEval(f.e2, "80", "4")))
+
+	// The reporting line changes between the decision and the append.
+	f.do(svc.SaveEvaluationDraft(f.ctx, former, f.key(f.e3), f.managerEval(f.e3, "70", "3")))
+	stream := domain.ReviewStream(f.cycle, f.e3)
+	_, before, err := f.log.Load(f.ctx, stream, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.before = []func(){func() {
+		f.do(other.ChangeManager(f.ctx, f.call(f.hr), domain.ChangeManager{EmployeeID: f.e3, ManagerID: f.h, Reason: "reorganisation"}))
+	}}
+	if _, err := svc.SaveEvaluationDraft(f.ctx, former, f.key(f.e3), f.managerEval(f.e3, "75", "3")); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("a draft racing a change of manager: %v, want it refused", err)
+	}
+	if _, after, err := f.log.Load(f.ctx, stream, 0); err != nil || after != before {
+		t.Errorf("the refused draft wrote to the review: version %d -> %d (%v)", before, after, err)
+	}
+}

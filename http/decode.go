@@ -11,6 +11,7 @@ import (
 	nethttp "net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -33,13 +34,16 @@ func decodeJSON(r *nethttp.Request, dst any) error {
 
 // decodeBytes is decodeJSON on bytes already read; the fuzz test drives it.
 func decodeBytes(body []byte, dst any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return newProblem(kindMalformed, "%s", syntaxDetail(err))
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return newProblem(kindMalformed, "the body holds more than one JSON value")
+	raw := json.RawMessage(body)
+	if !json.Valid(body) {
+		// Not exactly one JSON value: the decoder says what is wrong.
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := dec.Decode(&raw); err != nil {
+			return newProblem(kindMalformed, "%s", syntaxDetail(err))
+		}
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			return newProblem(kindMalformed, "the body holds more than one JSON value")
+		}
 	}
 	var fields []FieldProblem
 	decodeValue(raw, reflect.ValueOf(dst).Elem(), "", &fields)
@@ -119,15 +123,35 @@ func isPlainStruct(t reflect.Type) bool {
 	if t.Kind() != reflect.Struct {
 		return false
 	}
+	if plain, ok := plainStructs.Load(t); ok {
+		return plain.(bool)
+	}
 	p := reflect.PointerTo(t)
-	return !p.Implements(unmarshalerType) && !p.Implements(textUnmarshalerType)
+	plain := !p.Implements(unmarshalerType) && !p.Implements(textUnmarshalerType)
+	plainStructs.Store(t, plain)
+	return plain
 }
+
+// plainStructs and structFields remember, per type, what isPlainStruct and
+// jsonFields found: the request types are few and fixed, and working it out
+// by reflection on every request was a tenth of a draft's decoding.
+var plainStructs, structFields sync.Map // reflect.Type -> bool, map[string]int
 
 // jsonFields maps a struct's JSON keys to field indexes. A field without a
 // json tag is known by its snake_case name, so that the domain's commands,
 // which carry no encoding tags, are decoded directly and their validation
 // errors ("unit_id: is required") name the keys the client sent.
 func jsonFields(t reflect.Type) map[string]int {
+	if m, ok := structFields.Load(t); ok {
+		return m.(map[string]int)
+	}
+	m := fieldsOf(t)
+	structFields.Store(t, m)
+	return m
+}
+
+// fieldsOf is jsonFields worked out; callers must not change the map.
+func fieldsOf(t reflect.Type) map[string]int {
 	m := make(map[string]int, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)

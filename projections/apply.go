@@ -72,6 +72,9 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 		touched = map[string]struct{}{}
 	}
 	t := &Tx{db: db, tx: q, projection: name, generation: gen, touched: touched}
+	if b.gen == activeGeneration {
+		t.known, t.from, t.staged = db.known.begin(name, gen, cp), cp, map[docKey]*docState{}
+	}
 	last := cp
 	for _, e := range window(events, cp, b.upTo) {
 		t.position = e.Position
@@ -90,11 +93,17 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 		}
 		clear(touched)
 	}
+	if err := t.flush(ctx); err != nil {
+		return b.from, fmt.Errorf("projection %s: write batch at %d: %w", name, last, err)
+	}
 	if err := db.writeCheckpoint(ctx, q, name, gen, last); err != nil {
 		return b.from, err
 	}
 	if err := tx.Commit(); err != nil {
 		return b.from, fmt.Errorf("projection %s: commit at %d: %w", name, last, err)
+	}
+	if t.known != nil {
+		db.known.commit(t.known, gen, cp, last, t.staged)
 	}
 	return last, nil
 }

@@ -48,6 +48,8 @@ type DB struct {
 	writeLock sync.Locker
 	// prepare returns a statement prepared once, on SQLite (stmts.go).
 	prepare func(ctx context.Context, q string) (*sql.Stmt, error)
+	// known is what this process knows its projections' documents hold.
+	known knownSets
 }
 
 // Open returns the read-model database of an event store backend: SQLite

@@ -82,6 +82,43 @@ type Tx struct {
 	generation int64
 	position   int64 // position of the event being applied
 	touched    map[string]struct{}
+	// pending are the documents Put since the last statement: they go to
+	// the database together (writeMany), before anything else the batch
+	// reads or writes and before its checkpoint, so that a batch costs a
+	// round trip per writeRows documents rather than one per document.
+	// pendingAt indexes them by collection and id: a document Put twice
+	// is written once, as last Put.
+	pending   []row
+	pendingAt map[[2]string]int
+	// known is what this process knows the generation's documents hold as
+	// of checkpoint from (nil in rebuilds; see known.go); staged is what
+	// this batch learnt and wrote since (nil: forget the document), kept
+	// once the batch commits.
+	known  *knownDocs
+	from   int64
+	staged map[docKey]*docState
+}
+
+// lookup is what the batch knows of a document: what it wrote or read
+// itself, else what the process knew when the batch began.
+func (t *Tx) lookup(key docKey) (docState, bool) {
+	if s, ok := t.staged[key]; ok {
+		if s == nil {
+			return docState{}, false
+		}
+		return *s, true
+	}
+	if t.known == nil {
+		return docState{}, false
+	}
+	return t.db.known.lookup(t.known, t.generation, t.from, key)
+}
+
+// learn stages what the batch now knows of a document (nil: nothing).
+func (t *Tx) learn(key docKey, s *docState) {
+	if t.known != nil {
+		t.staged[key] = s
+	}
 }
 
 // ErrNotFound is returned when a document does not exist.
@@ -106,34 +143,57 @@ func (t *Tx) Touched() []string {
 }
 
 // Put stores v as the JSON document (collection, id) in group grp (a key to
-// list documents by, such as an employee id; "" for none).
+// list documents by, such as an employee id; "" for none). The write itself
+// may wait for the batch's next statement (Tx.pending); what the batch reads
+// afterwards sees it all the same.
 func (t *Tx) Put(ctx context.Context, collection, id, grp string, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s/%s: %w", collection, id, err)
 	}
-	return t.write(ctx, collection, id, grp, t.position, body)
-}
-
-func (t *Tx) write(ctx context.Context, collection, id, grp string, pos int64, body []byte) error {
-	_, err := t.tx.ExecContext(ctx, t.db.rebind(`INSERT INTO projection_documents
-		(projection, generation, collection, doc_id, grp, position, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (projection, generation, collection, doc_id)
-		DO UPDATE SET grp = excluded.grp, position = excluded.position, body = excluded.body`),
-		t.projection, t.generation, collection, id, grp, pos, string(body))
-	if err != nil {
-		return fmt.Errorf("put %s/%s: %w", collection, id, err)
+	t.learn(keyOf(collection, id), nil)
+	r := row{collection: collection, id: id, grp: grp, pos: t.position, body: body}
+	key := [2]string{collection, id}
+	if i, ok := t.pendingAt[key]; ok {
+		t.pending[i] = r
+		return nil
+	}
+	if t.pendingAt == nil {
+		t.pendingAt = map[[2]string]int{}
+	}
+	t.pendingAt[key] = len(t.pending)
+	t.pending = append(t.pending, r)
+	if len(t.pending) >= writeRows {
+		return t.flush(ctx)
 	}
 	return nil
 }
 
+// flush writes the pending documents.
+func (t *Tx) flush(ctx context.Context) error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	rows := t.pending
+	t.pending = t.pending[:0:0]
+	clear(t.pendingAt)
+	return t.writeMany(ctx, rows)
+}
+
 // Get decodes document (collection, id) into v; ErrNotFound when absent.
 func (t *Tx) Get(ctx context.Context, collection, id string, v any) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	return getDoc(ctx, t.db, t.tx, t.projection, t.generation, collection, id, v)
 }
 
 // Delete removes document (collection, id) if it exists.
 func (t *Tx) Delete(ctx context.Context, collection, id string) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	t.learn(keyOf(collection, id), &docState{})
 	_, err := t.tx.ExecContext(ctx, t.db.rebind(`DELETE FROM projection_documents
 		WHERE projection = ? AND generation = ? AND collection = ? AND doc_id = ?`),
 		t.projection, t.generation, collection, id)
@@ -145,6 +205,9 @@ func (t *Tx) Delete(ctx context.Context, collection, id string) error {
 
 // List returns the raw JSON documents of a collection's group in id order.
 func (t *Tx) List(ctx context.Context, collection, grp string) ([]Document, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	return listDocs(ctx, t.db, t.tx, t.projection, t.generation, collection, grp)
 }
 
@@ -154,6 +217,9 @@ func (t *Tx) List(ctx context.Context, collection, grp string) ([]Document, erro
 // once, so they carry position 0 rather than a position that would depend on
 // how events were batched; that keeps a rebuild byte-identical.
 func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]any) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	existing, err := listDocs(ctx, t.db, t.tx, t.projection, t.generation, collection, grp)
 	if err != nil {
 		return err
@@ -177,6 +243,9 @@ func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]a
 		delete(old, id)
 		if !had || prev != string(body) {
 			changed = append(changed, row{collection: collection, id: id, grp: grp, body: body})
+		} else {
+			s := stateOf(body)
+			t.learn(keyOf(collection, id), &s)
 		}
 	}
 	if err := t.writeMany(ctx, changed); err != nil {
@@ -190,10 +259,12 @@ func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]a
 	return nil
 }
 
-// row is one document to write at position 0.
+// row is one document to write at position pos.
 type row struct {
 	collection, id, grp string
+	pos                 int64
 	body                []byte
+	state               docState // what to remember of it, when already known
 }
 
 // writeRows is how many documents one INSERT carries at most: a round trip
@@ -216,6 +287,13 @@ func chunkSize(n int) int {
 }
 
 func (t *Tx) writeMany(ctx context.Context, rows []row) error {
+	for _, r := range rows {
+		s := r.state
+		if !s.present {
+			s = stateOf(r.body)
+		}
+		t.learn(keyOf(r.collection, r.id), &s)
+	}
 	for len(rows) > 0 {
 		chunk := rows[:chunkSize(len(rows))]
 		rows = rows[len(chunk):]
@@ -226,8 +304,8 @@ func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(?, ?, ?, ?, ?, 0, ?)")
-			args = append(args, t.projection, t.generation, r.collection, r.id, r.grp, string(r.body))
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, t.projection, t.generation, r.collection, r.id, r.grp, r.pos, string(r.body))
 		}
 		q.WriteString(` ON CONFLICT (projection, generation, collection, doc_id)
 			DO UPDATE SET grp = excluded.grp, position = excluded.position, body = excluded.body`)
@@ -240,27 +318,56 @@ func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 
 // SyncIDs is Sync limited to the given ids of a group: each id present in
 // docs is written when its JSON changed, each id absent from docs deleted.
-// It reads only those ids, so a few documents of a large group are kept up
-// to date without listing the group.
+// It reads only those ids, and of them only the ones whose content the
+// process does not know already (known.go), so a few documents of a large
+// group are kept up to date without listing the group or reading back what
+// the previous batch wrote.
 func (t *Tx) SyncIDs(ctx context.Context, collection, grp string, ids []string, docs map[string]any) error {
-	old, err := t.bodies(ctx, collection, ids)
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	keys := make([]docKey, len(ids))
+	var unknown []string
+	for i, id := range ids {
+		keys[i] = keyOf(collection, id)
+		if _, ok := t.lookup(keys[i]); !ok {
+			unknown = append(unknown, id)
+		}
+	}
+	old, err := t.bodies(ctx, collection, unknown)
 	if err != nil {
 		return err
 	}
 	var changed []row
-	for _, id := range ids {
-		prev, had := old[id]
-		v, want := docs[id]
-		switch {
-		case want:
-			body, err := json.Marshal(v)
-			if err != nil {
+	var scratch []byte
+	for i, id := range ids {
+		before, known := t.lookup(keys[i])
+		if !known {
+			if prev, had := old[id]; had {
+				before = stateOf([]byte(prev))
+			}
+		}
+		var now docState // absent unless docs has it
+		var body []byte
+		if v, want := docs[id]; want {
+			var fp [16]byte
+			var ok bool
+			fp, scratch, ok = fingerprint(scratch, v)
+			if ok && before.same(fp) {
+				continue // the value encoded last time: the same bytes
+			}
+			if body, err = json.Marshal(v); err != nil {
 				return fmt.Errorf("encode %s/%s: %w", collection, id, err)
 			}
-			if !had || prev != string(body) {
-				changed = append(changed, row{collection: collection, id: id, grp: grp, body: body})
-			}
-		case had:
+			now = stateOf(body)
+			now.fp, now.hasFP = fp, ok
+		}
+		switch {
+		case now.present == before.present && now.sum == before.sum:
+			t.learn(keys[i], &now)
+		case now.present:
+			changed = append(changed, row{collection: collection, id: id, grp: grp, body: body, state: now})
+		default:
 			if err := t.Delete(ctx, collection, id); err != nil {
 				return err
 			}

@@ -26,6 +26,10 @@ type RunnerConfig struct {
 	Linger         time.Duration
 	LeaderInterval time.Duration // how often a follower tries to take over (default 1s)
 	Logger         *slog.Logger
+	// Feed is the feed the projections read new events from, shared with
+	// the process's other followers; its owner runs it. Nil: the runner
+	// makes and runs one of its own.
+	Feed *Feed
 }
 
 func (c *RunnerConfig) setDefaults() {
@@ -59,7 +63,8 @@ type Runner struct {
 	cfg         RunnerConfig
 	elector     Elector
 
-	wake     signal // the store has new events
+	feed     *Feed  // new events, read once for every projection
+	ownFeed  bool   // the runner runs feed
 	advanced signal // some checkpoint moved in this process
 
 	mu          sync.Mutex
@@ -82,9 +87,13 @@ type readCheckpoint struct {
 // live in db.
 func NewRunner(db *DB, store eventstore.Store, cfg RunnerConfig, projections ...Projection) *Runner {
 	cfg.setDefaults()
-	return &Runner{db: db, store: store, projections: projections, cfg: cfg,
+	r := &Runner{db: db, store: store, projections: projections, cfg: cfg, feed: cfg.Feed,
 		elector: db.NewElector(cfg.Logger, cfg.LeaderInterval), checkpoints: map[string]int64{},
 		read: map[string]readCheckpoint{}, reading: make(chan struct{}, 1)}
+	if r.feed == nil {
+		r.feed, r.ownFeed = NewFeed(store, cfg.Poll, cfg.Logger), true
+	}
+	return r
 }
 
 // Projections lists the runner's projections.
@@ -99,29 +108,14 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	defer r.elector.Close()
 	var wg sync.WaitGroup
-	wg.Go(func() { r.watchStore(ctx) })
+	if r.ownFeed {
+		wg.Go(func() { r.feed.Run(ctx) })
+	}
 	for _, p := range r.projections {
 		wg.Go(func() { r.lead(ctx, p) })
 	}
 	wg.Wait()
 	return nil
-}
-
-// watchStore turns the store's live subscription into wake-ups.
-func (r *Runner) watchStore(ctx context.Context) {
-	for ctx.Err() == nil {
-		head, err := r.store.Head(ctx)
-		if err == nil {
-			err = r.store.Subscribe(ctx, head, func(context.Context, eventstore.Event) error {
-				r.wake.notify()
-				return nil
-			})
-		}
-		if err != nil && ctx.Err() == nil {
-			r.cfg.Logger.Warn("projection wake-up subscription ended; polling meanwhile", "err", err)
-			sleep(ctx, r.cfg.Poll)
-		}
-	}
 }
 
 // lead runs p whenever this process leads it.
@@ -161,9 +155,19 @@ func (r *Runner) follow(ctx context.Context, p Projection) error {
 	}
 	r.setCheckpoint(name, cp)
 	size := r.cfg.Batch
+	polled := false
 	for {
-		woken := r.wake.wait()
-		events, err := r.store.ReadAll(ctx, cp, size)
+		// New events come from the feed, which read them once for every
+		// projection; the store is read when the feed does not hold them
+		// (far behind, or the feed not running) and on every poll, the
+		// safety net should the feed have stalled.
+		woken := r.feed.more.wait()
+		events, fed := r.feed.read(cp, size)
+		var err error
+		if !fed || polled {
+			events, err = r.store.ReadAll(ctx, cp, size)
+		}
+		polled = false
 		if err != nil {
 			return ignoreDone(ctx, fmt.Errorf("projection %s: read after %d: %w", name, cp, err))
 		}
@@ -194,6 +198,7 @@ func (r *Runner) follow(ctx context.Context, p Projection) error {
 			return nil
 		case <-woken:
 		case <-time.After(r.cfg.Poll):
+			polled = true
 		}
 	}
 }

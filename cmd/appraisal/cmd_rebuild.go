@@ -44,7 +44,7 @@ func runRebuild(ctx context.Context, args []string, stdout io.Writer) error {
 	// following the store while the rebuild runs.
 	indexCtx, stopIndex := context.WithCancel(ctx)
 	defer stopIndex()
-	go rs.Index.Run(indexCtx)
+	go rs.RunIndex(indexCtx)
 	if *check {
 		return rebuildCheck(ctx, rs, backendOf(store), targets, stdout)
 	}

@@ -129,3 +129,29 @@ func BenchmarkComputeUnitOf10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkComputeUnitTracedOne is BenchmarkComputeUnitOf10k keeping the
+// derivation of one employee only, as an as-of query of one person does.
+func BenchmarkComputeUnitTracedOne(b *testing.B) {
+	in := syntheticCycle(10_000).ForUnit(syntheticCycle(10_000).Units[0].ID)
+	one := in.Employees[0].ID
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ComputeTraced(in, func(id uuid.UUID) bool { return id == one }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkComputeUnitForOne is the same unit through ComputeFor: one
+// employee's detail only.
+func BenchmarkComputeUnitForOne(b *testing.B) {
+	in := syntheticCycle(10_000).ForUnit(syntheticCycle(10_000).Units[0].ID)
+	one := in.Employees[0].ID
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ComputeFor(in, one); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

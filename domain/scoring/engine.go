@@ -16,7 +16,7 @@ import (
 // with a *ValidationError wrapping ErrInvalidInput, ErrInvalidTemplate or
 // ErrInvalidPolicy.
 func Compute(in Input) (Result, error) {
-	return compute(in, nil)
+	return compute(in, nil, false)
 }
 
 // ComputeTraced is Compute keeping derivation traces only for the employees
@@ -28,17 +28,30 @@ func Compute(in Input) (Result, error) {
 // the next, so computing one unit to show one person's derivation allocates
 // that person's traces only.
 func ComputeTraced(in Input, traced func(employee uuid.UUID) bool) (Result, error) {
-	return compute(in, traced)
+	return compute(in, traced, false)
+}
+
+// ComputeFor is Compute for one employee's view of the cycle: that
+// employee's result exactly as Compute gives it, traces included, and the
+// units, flags, recommendations and blockers as Compute gives them. Every
+// other employee's result holds their numbers only (score, grade,
+// coefficient, pay, adjustments), without traces, criteria or dimensions:
+// the unit's budget and pairing need those numbers of everyone, but nobody
+// else's detail, and an as-of query of one person in a unit of hundreds
+// then allocates about one person's detail.
+func ComputeFor(in Input, employee uuid.UUID) (Result, error) {
+	return compute(in, func(id uuid.UUID) bool { return id == employee }, true)
 }
 
 // compute is Compute, with traces kept only for the traced employees
-// unless traced is nil.
-func compute(in Input, traced func(uuid.UUID) bool) (Result, error) {
+// unless traced is nil; with numbersOnly, the untraced employees' criteria
+// and dimensions are dropped too.
+func compute(in Input, traced func(uuid.UUID) bool, numbersOnly bool) (Result, error) {
 	if err := in.Validate(); err != nil {
 		return Result{}, fmt.Errorf("compute cycle %s: %w", in.Cycle.ID, err)
 	}
 	e := newEngine(in)
-	e.sizeSlabs(traced != nil)
+	e.sizeSlabs(traced != nil, numbersOnly)
 	res := Result{
 		EngineVersion:   EngineVersion,
 		CycleID:         in.Cycle.ID,
@@ -54,14 +67,21 @@ func compute(in Input, traced func(uuid.UUID) bool) (Result, error) {
 	}
 	for i, emp := range e.emps {
 		steps, terms := e.steps.mark(), e.terms.mark()
+		criteria, raters, dimensions := e.criteria.mark(), e.raters.mark(), e.dimensions.mark()
 		res.Employees[i] = e.scoreEmployee(i, emp)
 		if traced != nil && !traced(emp.ID) {
 			// Steps and terms are trace only: once the result drops its
 			// traces nothing refers to them, and the next employee reuses
-			// their memory.
+			// their memory; so with criteria and dimensions when those go.
 			res.Employees[i].dropTraces()
 			e.steps.release(steps)
 			e.terms.release(terms)
+			if numbersOnly {
+				res.Employees[i].Criteria, res.Employees[i].Dimensions = nil, nil
+				e.criteria.release(criteria)
+				e.raters.release(raters)
+				e.dimensions.release(dimensions)
+			}
 		}
 	}
 	res.Units = e.budgetUnits(res.Employees)
@@ -94,11 +114,13 @@ type engine struct {
 	payItems    [][]PayItem    // per employee, by event
 	history     [][]PastResult // per employee, by period end, cycle
 
-	// bucketSizes and bucketOf are scratch space for bucketScores, reused
-	// between employees: the size of each (criterion, kind) bucket, and the
-	// bucket of each score in evaluation order.
+	// bucketSizes, bucketOf and buckets are scratch space for bucketScores,
+	// reused between employees: the size of each (criterion, kind) bucket,
+	// the bucket of each score in evaluation order, and the buckets (whose
+	// terms the traces keep; the list of them nobody keeps).
 	bucketSizes []int
 	bucketOf    []int
+	buckets     [][]Term
 	// Slabs for the many small slices of the results' traces.
 	steps      slab[Step]
 	terms      slab[Term]
@@ -127,6 +149,7 @@ func newEngine(in Input) *engine {
 		e.empIdx[emp.ID] = i
 	}
 	e.bucketSizes = make([]int, len(e.crits)*numRaterKinds)
+	e.buckets = make([][]Term, len(e.bucketSizes))
 
 	e.evals = groupSorted(e, in.Evaluations, func(v Evaluation) uuid.UUID { return v.EmployeeID }, func(a, b Evaluation) int {
 		return cmp.Or(cmp.Compare(a.Kind.index(), b.Kind.index()), compareIDs(a.RaterID, b.RaterID), compareIDs(a.EventID, b.EventID))
@@ -148,8 +171,11 @@ func newEngine(in Input) *engine {
 // and dimension results it will hold exactly, and the trace pieces by a
 // generous estimate, or, when only some employees keep traces (the others'
 // pieces are released and reused), small chunks.
-func (e *engine) sizeSlabs(someTraced bool) {
+func (e *engine) sizeSlabs(someTraced, numbersOnly bool) {
 	n := len(e.emps)
+	if numbersOnly {
+		n = 1 // the pieces of the others are released and reused
+	}
 	ratedBy := 0
 	for _, c := range e.crits {
 		ratedBy += len(c.RatedBy)
@@ -161,8 +187,8 @@ func (e *engine) sizeSlabs(someTraced bool) {
 	if someTraced {
 		perEmployee = 1
 	}
-	e.steps.expect(max(64, perEmployee*n))
-	e.terms.expect(max(64, perEmployee*n))
+	e.steps.expect(max(64, perEmployee*len(e.emps)))
+	e.terms.expect(max(64, perEmployee*len(e.emps)))
 }
 
 // traceTermsPerEmployee is about how many trace steps, and terms, one

@@ -72,7 +72,7 @@ func (e *engine) bucketScores(evals []Evaluation) [][]Term {
 	}
 	total := len(e.bucketOf)
 	terms := e.terms.take(total)
-	buckets := make([][]Term, len(e.bucketSizes))
+	buckets := e.buckets
 	start := 0
 	for b, n := range e.bucketSizes {
 		buckets[b] = terms[start : start : start+n]

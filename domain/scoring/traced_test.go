@@ -98,3 +98,35 @@ func TestSlabReleaseReusesOnlyWhatFollowsTheMark(t *testing.T) {
 		t.Errorf("after releasing a newer chunk: reused %v, value %d, kept %v", &again[0] == &big[0], again[0], kept)
 	}
 }
+
+// On random cycles, ComputeFor keeps exactly Compute's result for the one
+// employee asked about, Compute's numbers without traces, criteria or
+// dimensions for everybody else, and Compute's units, flags,
+// recommendations and blockers.
+func TestComputeForKeepsOnePersonsDetail(t *testing.T) {
+	for seed := range uint64(100) {
+		in := randomInput(seed)
+		full, err := Compute(in)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		rng := rand.New(rand.NewPCG(seed, 11))
+		asked := in.Employees[rng.IntN(len(in.Employees))].ID
+		got, err := ComputeFor(in, asked)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		want := full
+		want.Employees = make([]EmployeeResult, len(full.Employees))
+		for i, r := range full.Employees {
+			if r.EmployeeID != asked {
+				r = withoutTraces(r)
+				r.Criteria, r.Dimensions = nil, nil
+			}
+			want.Employees[i] = r
+		}
+		if g, w := encode(t, got), encode(t, want); g != w {
+			t.Fatalf("seed %d, asked %s:\n got %s\nwant %s", seed, asked, g, w)
+		}
+	}
+}

@@ -168,7 +168,7 @@ type kpiKey struct {
 
 func (in Input) validateKPIs(p *problems, emps map[uuid.UUID]bool, crits map[string]int) {
 	cs, _ := criteria(in.Template)
-	seen := map[kpiKey]bool{}
+	seen := make(map[kpiKey]bool, len(in.KPIs))
 	for i, k := range in.KPIs {
 		at := path{"kpis", i}
 		if !emps[k.EmployeeID] {

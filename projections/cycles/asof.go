@@ -96,15 +96,12 @@ func (a *Auditor) Employee(ctx context.Context, cycle, employee uuid.UUID, at As
 		return EmployeeAsOf{}, err
 	}
 	// The unit's other people count (budget, pairing), but only this
-	// employee's derivation is answered: the engine keeps that trace alone.
-	traced := func(id uuid.UUID) bool { return id == employee }
-	res, err := a.unitOf(cycle, pos, traced, func(in scoring.Input) (uuid.UUID, bool) {
-		for _, m := range in.Employees {
-			if m.ID == employee {
-				return m.UnitID, true
-			}
-		}
-		return uuid.Nil, false
+	// employee's result and derivation are answered: the engine keeps that
+	// detail alone.
+	compute := func(in scoring.Input) (scoring.Result, error) { return scoring.ComputeFor(in, employee) }
+	res, err := a.unitOf(cycle, pos, compute, func(s scoped) (uuid.UUID, bool) {
+		u, ok := s.unitOf[employee]
+		return u, ok
 	})
 	if err != nil {
 		return EmployeeAsOf{}, fmt.Errorf("employee %s: %w", employee, err)
@@ -142,8 +139,8 @@ func (a *Auditor) Unit(ctx context.Context, cycle, unit uuid.UUID, at AsOf) (Uni
 	if err != nil {
 		return UnitAsOf{}, err
 	}
-	res, err := a.unitOf(cycle, pos, nil, func(in scoring.Input) (uuid.UUID, bool) {
-		return unit, slices.ContainsFunc(in.Units, func(u scoring.Unit) bool { return u.ID == unit })
+	res, err := a.unitOf(cycle, pos, scoring.Compute, func(s scoped) (uuid.UUID, bool) {
+		return unit, slices.ContainsFunc(s.scope.Input.Units, func(u scoring.Unit) bool { return u.ID == unit })
 	})
 	if err != nil {
 		return UnitAsOf{}, fmt.Errorf("unit %s: %w", unit, err)
@@ -166,26 +163,19 @@ var ErrNotInScope = errors.New("not in the cycle's scope")
 
 // unitOf folds the cycle up to pos reading only the review streams of the
 // unit that pick chooses, with the organisation narrowed to that unit
-// (domain.Base.FoldUnits), and computes that unit alone, with the
-// derivation traces of the employees traced chooses (nil: everybody's).
-func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, traced func(uuid.UUID) bool, pick func(scoring.Input) (uuid.UUID, bool)) (scoring.Result, error) {
+// (domain.Base.FoldUnits), and computes that unit alone with compute.
+func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, compute func(scoring.Input) (scoring.Result, error), pick func(scoped) (uuid.UUID, bool)) (scoring.Result, error) {
 	// First the organisation and the cycle without any review, as of pos:
 	// the base the unit's reviews are folded on, and the scope.
 	scoped, err := a.scopes.at(cycle, pos)
 	if err != nil {
 		return scoring.Result{}, err
 	}
-	scope := scoped.scope.Input
-	unit, ok := pick(scope)
+	unit, ok := pick(scoped)
 	if !ok {
 		return scoring.Result{}, ErrNotInScope
 	}
-	var members []uuid.UUID
-	for _, m := range scope.Employees {
-		if m.UnitID == unit {
-			members = append(members, m.ID)
-		}
-	}
+	members := scoped.members[unit]
 	buf, _ := a.buffers.Get().(*[]domain.Recorded)
 	if buf == nil {
 		buf = new([]domain.Recorded)
@@ -195,10 +185,6 @@ func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, traced func(uuid.UUID) bool
 	folded, err := scoped.base.FoldUnits(*buf, []uuid.UUID{unit})
 	if err != nil {
 		return scoring.Result{}, err
-	}
-	compute := scoring.Compute
-	if traced != nil {
-		compute = func(in scoring.Input) (scoring.Result, error) { return scoring.ComputeTraced(in, traced) }
 	}
 	res, err := compute(folded.Input)
 	if err != nil {

@@ -22,6 +22,11 @@ const internedDecimals = 1 << 16
 type interner struct {
 	strs map[string]string
 	decs map[decimalKey]decimal.Decimal
+	// wide holds decimals of more than 18 digits (a full-precision mean or
+	// proration factor), keyed by their coefficient's digits.
+	wide map[wideKey]decimal.Decimal
+	// chunk is where evaluations' scores are copied to (see scores).
+	chunk []domain.ScoreEntry
 }
 
 // decimalKey is a decimal whose coefficient fits an int64.
@@ -30,8 +35,14 @@ type decimalKey struct {
 	exp  int32
 }
 
+// wideKey is any decimal.
+type wideKey struct {
+	coef string
+	exp  int32
+}
+
 func newInterner() *interner {
-	return &interner{strs: map[string]string{}, decs: map[decimalKey]decimal.Decimal{}}
+	return &interner{strs: map[string]string{}, decs: map[decimalKey]decimal.Decimal{}, wide: map[wideKey]decimal.Decimal{}}
 }
 
 // str is s, or the equal string kept before.
@@ -47,14 +58,18 @@ func (in *interner) str(s string) string {
 // before.
 func (in *interner) dec(d decimal.Decimal) decimal.Decimal {
 	if d.NumDigits() > 18 {
-		return d
+		return internIn(in.wide, wideKey{d.Coefficient().String(), d.Exponent()}, d)
 	}
-	key := decimalKey{d.CoefficientInt64(), d.Exponent()}
-	if e, ok := in.decs[key]; ok {
+	return internIn(in.decs, decimalKey{d.CoefficientInt64(), d.Exponent()}, d)
+}
+
+// internIn is m's decimal for key, else d, kept for key while m has room.
+func internIn[K comparable](m map[K]decimal.Decimal, key K, d decimal.Decimal) decimal.Decimal {
+	if e, ok := m[key]; ok {
 		return e
 	}
-	if len(in.decs) < internedDecimals {
-		in.decs[key] = d
+	if len(m) < internedDecimals {
+		m[key] = d
 	}
 	return d
 }
@@ -67,25 +82,62 @@ func (in *interner) recorded(r domain.Recorded) domain.Recorded {
 	switch e := r.Event.(type) {
 	case domain.EvaluationSubmitted:
 		e.Kind = scoring.RaterKind(in.str(string(e.Kind)))
-		in.scores(e.Scores)
+		e.Scores = in.scores(e.Scores)
 		r.Event = e
 	case domain.EvaluationAmended:
-		in.scores(e.Scores)
+		e.Scores = in.scores(e.Scores)
+		r.Event = e
 	case domain.KPITargetSet:
 		e.Criterion, e.Target = in.str(e.Criterion), in.dec(e.Target)
 		r.Event = e
 	case domain.KPIActualRecorded:
 		e.Criterion, e.Actual = in.str(e.Criterion), in.dec(e.Actual)
 		r.Event = e
+	case domain.DecisionPartRecorded:
+		// A decision of 10,000 people holds 70,000 decimals, most of them
+		// repeating a few scores, coefficients, standards and factors.
+		for i := range e.Employees {
+			in.decided(&e.Employees[i])
+		}
 	}
 	return r
 }
 
-// scores interns each entry's criterion and score in place (the decoded
-// event owns the slice).
-func (in *interner) scores(entries []domain.ScoreEntry) {
-	for i := range entries {
-		s := &entries[i]
-		s.Criterion, s.Score = in.str(s.Criterion), in.dec(s.Score)
+// decided interns one recorded row in place (the decoded event owns it).
+func (in *interner) decided(row *domain.DecidedEmployee) {
+	row.PositionLevel, row.Grade = in.str(row.PositionLevel), in.str(row.Grade)
+	for _, d := range []*decimal.Decimal{&row.Overall, &row.Final, &row.Coefficient, &row.Standard,
+		&row.PayBeforeBudget, &row.Pay, &row.ProrationFactor} {
+		*d = in.dec(*d)
 	}
+	for i, f := range row.Flags {
+		row.Flags[i] = scoring.FlagKind(in.str(string(f)))
+	}
+	for i, k := range row.Recommendations {
+		row.Recommendations[i] = scoring.RecommendationKind(in.str(string(k)))
+	}
+}
+
+// scoresChunk is how many score entries one allocation of an interner
+// holds.
+const scoresChunk = 4096
+
+// scores copies entries into the interner's current chunk with their
+// criteria and scores interned, and returns the copy: 80,000 evaluations
+// hold their scores in some 160 chunks rather than 80,000 small arrays for
+// the collector to mark one by one. The copy is capped, so appending to it
+// never reaches the next evaluation's.
+func (in *interner) scores(entries []domain.ScoreEntry) []domain.ScoreEntry {
+	if len(entries) == 0 {
+		return entries
+	}
+	if cap(in.chunk)-len(in.chunk) < len(entries) {
+		in.chunk = make([]domain.ScoreEntry, 0, max(scoresChunk, len(entries)))
+	}
+	at := len(in.chunk)
+	for _, s := range entries {
+		s.Criterion, s.Score = in.str(s.Criterion), in.dec(s.Score)
+		in.chunk = append(in.chunk, s)
+	}
+	return in.chunk[at:len(in.chunk):len(in.chunk)]
 }

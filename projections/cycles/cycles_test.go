@@ -499,3 +499,53 @@ func TestUpheldAppealsMoveRecommendationsUnitByUnit(t *testing.T) {
 		}
 	})
 }
+
+// Batches of one employee's review events each take the unit path, which
+// rewrites the touched employees' progress only (nobody else's can have
+// changed) and reads back none of the documents the runner wrote itself:
+// each batch shows the change at once, the others' progress stays as it
+// was, and the live read models equal a rebuild.
+func TestUnitBatchesRewriteTheTouchedProgressOnly(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		sc := threeProratedUnits(t, store)
+		r := newRig(t, store)
+		sc.ThroughPublish()
+		r.sync(t, sc.Outcome.Position)
+		acknowledged := func() map[uuid.UUID]bool {
+			t.Helper()
+			rows, err := r.reader.Progress(ctx, sc.Cycle, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[uuid.UUID]bool{}
+			for _, p := range rows {
+				if p.Acknowledged {
+					out[p.EmployeeID] = true
+				}
+			}
+			return out
+		}
+		want := map[uuid.UUID]bool{}
+		for _, emp := range []uuid.UUID{sc.Units[0].Members[0], sc.Units[0].Members[1], sc.Units[2].Members[0], sc.Units[0].Manager} {
+			sc.Do(sc.Svc.Acknowledge(ctx, sc.As(domain.RoleEmployee, emp), sc.Key(emp)))
+			r.sync(t, sc.Outcome.Position)
+			want[emp] = true
+			if got := acknowledged(); len(got) != len(want) || !got[emp] {
+				t.Fatalf("acknowledged %v, want %v", got, want)
+			}
+		}
+		id := uuid.New()
+		appellant := sc.Units[1].Members[2]
+		sc.Do(sc.Svc.FileAppeal(ctx, sc.As(domain.RoleEmployee, appellant), sc.Key(appellant), domain.FileAppeal{AppealID: id, Reason: "my KPIs were late"}))
+		r.sync(t, sc.Outcome.Position)
+		if s, err := r.reader.Summary(ctx, sc.Cycle); err != nil || len(s.OpenAppeals) != 1 || s.OpenAppeals[0] != appellant {
+			t.Fatalf("open appeals %v (%v), want %s", s.OpenAppeals, err, appellant)
+		}
+		for _, p := range r.runner.Projections() {
+			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {
+				t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
+			}
+		}
+	})
+}

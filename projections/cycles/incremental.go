@@ -30,19 +30,13 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 	if err != nil {
 		return false, nil
 	}
-	members := map[uuid.UUID][]uuid.UUID{} // unit -> employees in scope
-	unitOf := map[uuid.UUID]uuid.UUID{}
-	for _, m := range scope.scope.Input.Employees {
-		members[m.UnitID] = append(members[m.UnitID], m.ID)
-		unitOf[m.ID] = m.UnitID
-	}
-	units := map[uuid.UUID]bool{}
+	units := map[uuid.UUID][]uuid.UUID{} // unit -> its touched employees
 	for _, e := range touched {
-		u, ok := unitOf[e]
+		u, ok := scope.unitOf[e]
 		if !ok {
 			return false, nil // progress of someone out of scope: rare, recompute whole
 		}
-		units[u] = true
+		units[u] = append(units[u], e)
 	}
 	if len(units)*maxUnitShare > len(scope.scope.Input.Units) {
 		return false, nil
@@ -66,7 +60,7 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 	}
 	fresh := map[uuid.UUID]unitUpdate{}
 	for _, u := range slices.SortedFunc(maps.Keys(units), compareIDs) {
-		up, err := p.computeUnit(scope.base, cycle, upTo, u, members[u])
+		up, err := p.computeUnit(scope.base, cycle, upTo, u, scope.members[u], units[u])
 		if err != nil {
 			return false, nil
 		}
@@ -78,23 +72,28 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 	}
 	patchSummary(&sum, scope.scope.Input.Units, fresh, stored)
 	sum.LastEventPosition = max(sum.LastEventPosition, p.index.LastReview(cycle, upTo))
-	return true, tx.Sync(ctx, collSummary, grp, map[string]any{grp: sum})
+	// The summary is its group's one document: syncing its id is syncing
+	// the group, without reading it back.
+	return true, tx.SyncIDs(ctx, collSummary, grp, []string{grp}, map[string]any{grp: sum})
 }
 
 // unitUpdate is one unit recomputed.
 type unitUpdate struct {
-	members  []uuid.UUID
-	unit     scoring.UnitResult
-	result   scoring.Result
+	members []uuid.UUID
+	unit    scoring.UnitResult
+	result  scoring.Result
+	// progress is the touched employees' only: progress reads nothing but
+	// an employee's own review events and the scope, which a batch of
+	// review events leaves alone, so everybody else's is unchanged.
 	progress map[uuid.UUID]*Progress
 	recs     []Recommendation
 	open     []uuid.UUID
 }
 
 // computeUnit folds the unit's reviews on the cycle's base as of upTo and
-// computes the unit. Progress and recommendation decisions come from review
-// events only, so the same list serves them.
-func (p *Projection) computeUnit(base *domain.Base, cycle uuid.UUID, upTo int64, unit uuid.UUID, members []uuid.UUID) (unitUpdate, error) {
+// computes the unit. Recommendation decisions come from review events only,
+// so the same list serves them.
+func (p *Projection) computeUnit(base *domain.Base, cycle uuid.UUID, upTo int64, unit uuid.UUID, members, touched []uuid.UUID) (unitUpdate, error) {
 	events := p.index.AppendReviewsOf(nil, cycle, upTo, members)
 	folded, err := base.FoldUnits(events, []uuid.UUID{unit})
 	if err != nil {
@@ -105,8 +104,8 @@ func (p *Projection) computeUnit(base *domain.Base, cycle uuid.UUID, upTo int64,
 	if err != nil {
 		return unitUpdate{}, err
 	}
-	progress := progressOf(events, cycle)
-	for _, m := range members {
+	progress := progressOf(p.index.AppendReviewsOf(nil, cycle, upTo, touched), cycle)
+	for _, m := range touched {
 		pr := progressFor(progress, m)
 		pr.InScope, pr.UnitID = true, unit
 	}
@@ -114,12 +113,12 @@ func (p *Projection) computeUnit(base *domain.Base, cycle uuid.UUID, upTo int64,
 		recs: recommendationsOf(events, cycle, res), open: folded.Appeals.Open}, nil
 }
 
-// write stores the unit's documents: its summary, and its members' results,
-// progress and recommendations (every kind a member could have, so that one
-// no longer raised is deleted).
+// write stores the unit's documents: its summary, its members' results and
+// recommendations (every kind a member could have, so that one no longer
+// raised is deleted), and the touched employees' progress.
 func (up unitUpdate) write(ctx context.Context, tx *projections.Tx, cycle uuid.UUID) error {
 	grp := cycle.String()
-	var ids, recIDs []string
+	var ids, recIDs, progressIDs []string
 	results, progress, recs := map[string]any{}, map[string]any{}, map[string]any{}
 	for _, m := range up.members {
 		key := employeeKey(cycle, m)
@@ -131,8 +130,10 @@ func (up unitUpdate) write(ctx context.Context, tx *projections.Tx, cycle uuid.U
 	for _, r := range up.result.Employees {
 		results[employeeKey(cycle, r.EmployeeID)] = stripEmployee(r)
 	}
-	for id, pr := range up.progress {
-		progress[employeeKey(cycle, id)] = pr
+	for _, id := range slices.SortedFunc(maps.Keys(up.progress), compareIDs) {
+		key := employeeKey(cycle, id)
+		progressIDs = append(progressIDs, key)
+		progress[key] = up.progress[id]
 	}
 	for _, rec := range up.recs {
 		recs[employeeKey(cycle, rec.EmployeeID)+"/"+string(rec.Kind)] = rec
@@ -144,7 +145,7 @@ func (up unitUpdate) write(ctx context.Context, tx *projections.Tx, cycle uuid.U
 		docs       map[string]any
 	}{
 		{collResult, ids, results},
-		{collProgress, ids, progress},
+		{collProgress, progressIDs, progress},
 		{collRecommendation, recIDs, recs},
 		{collUnit, []string{unitKey}, map[string]any{unitKey: up.unit}},
 	} {

@@ -123,7 +123,8 @@ func TestIndexHoldsTheEventsAsDecoded(t *testing.T) {
 			}
 			kinds[r.Type]++
 		}
-		for _, typ := range []string{domain.EvaluationSubmitted{}.EventType(), domain.KPITargetSet{}.EventType(), domain.KPIActualRecorded{}.EventType()} {
+		for _, typ := range []string{domain.EvaluationSubmitted{}.EventType(), domain.KPITargetSet{}.EventType(), domain.KPIActualRecorded{}.EventType(),
+			domain.DecisionPartRecorded{}.EventType()} {
 			if kinds[typ] == 0 {
 				t.Errorf("the scenario wrote no %s: %v", typ, kinds)
 			}

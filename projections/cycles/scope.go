@@ -24,6 +24,11 @@ const scopeCache = 16
 type scoped struct {
 	base  *domain.Base
 	scope domain.Folded
+	// members lists each unit's employees in scope (in the scope's order),
+	// unitOf each employee's unit: every batch and query of one unit needs
+	// them, and they change only with the shared events.
+	members map[uuid.UUID][]uuid.UUID
+	unitOf  map[uuid.UUID]uuid.UUID
 }
 
 // scopes keeps the last few cycles folded without reviews. A scope depends on
@@ -61,7 +66,12 @@ func (s *scopes) at(cycle uuid.UUID, pos int64) (scoped, error) {
 	if err != nil {
 		return scoped{}, err
 	}
-	f = scoped{base: base, scope: scope}
+	f = scoped{base: base, scope: scope, members: map[uuid.UUID][]uuid.UUID{},
+		unitOf: make(map[uuid.UUID]uuid.UUID, len(scope.Input.Employees))}
+	for _, m := range scope.Input.Employees {
+		f.members[m.UnitID] = append(f.members[m.UnitID], m.ID)
+		f.unitOf[m.ID] = m.UnitID
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.folded) >= scopeCache {

@@ -43,6 +43,7 @@ type ReadSide struct {
 	Log *eventlog.Log
 
 	readModels []projections.Projection
+	feed       *projections.Feed
 	bus        *relay.Bus
 	router     *message.Router
 	logger     *slog.Logger
@@ -62,8 +63,12 @@ func New(ctx context.Context, store eventstore.Store, cfg Config) (*ReadSide, er
 		cfg.Logger.Warn("the database pool is small for the read side: add pool_max_conns=16 (or more) to APPRAISAL_DATABASE_URL",
 			"pool_max_conns", size, "read side uses up to", minPool)
 	}
-	index := cycles.NewIndex(store, cfg.Logger)
-	rs := &ReadSide{DB: db, Index: index, Reader: cycles.NewReader(db), Auditor: cycles.NewAuditor(index),
+	// One feed reads each new event once for the index and every
+	// projection of the runner.
+	feed := projections.NewFeed(store, cfg.Runner.Poll, cfg.Logger)
+	cfg.Runner.Feed = feed
+	index := cycles.NewIndex(feed.Store(), cfg.Logger)
+	rs := &ReadSide{DB: db, feed: feed, Index: index, Reader: cycles.NewReader(db), Auditor: cycles.NewAuditor(index),
 		Log: eventlog.New(store), logger: cfg.Logger,
 		readModels: []projections.Projection{cycles.NewProjection(index), projections.NewTimeline(eventlog.Reason)}}
 	all := rs.readModels
@@ -101,7 +106,8 @@ func (rs *ReadSide) ReadModel(name string) (projections.Projection, error) {
 // subscribe before the relay starts publishing.
 const routerStart = 30 * time.Second
 
-// Run follows the store until ctx ends: the index, the notification
+// Run follows the store until ctx ends: the feed the index and the
+// projections read new events from, the index, the notification
 // handler (started first, so the in-process bus never publishes to nobody),
 // then the runner with every projection and the relay.
 func (rs *ReadSide) Run(ctx context.Context) error {
@@ -109,6 +115,7 @@ func (rs *ReadSide) Run(ctx context.Context) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make(chan error, 3)
+	wg.Go(func() { rs.feed.Run(ctx) })
 	wg.Go(func() { errs <- rs.Index.Run(ctx) })
 	if rs.router != nil {
 		wg.Go(func() { errs <- rs.router.Run(ctx) })
@@ -132,6 +139,18 @@ func (rs *ReadSide) Run(ctx context.Context) error {
 		all = append(all, err)
 	}
 	return errors.Join(all...)
+}
+
+// RunIndex follows the store with the index alone (and the feed it reads
+// from) until ctx ends, for commands that rebuild without running the
+// projections live.
+func (rs *ReadSide) RunIndex(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wg.Go(func() { rs.feed.Run(ctx) })
+	return rs.Index.Run(ctx)
 }
 
 // Close releases the bus.
