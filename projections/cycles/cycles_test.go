@@ -2,6 +2,7 @@ package cycles_test
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -541,6 +542,54 @@ func TestUnitBatchesRewriteTheTouchedProgressOnly(t *testing.T) {
 		r.sync(t, sc.Outcome.Position)
 		if s, err := r.reader.Summary(ctx, sc.Cycle); err != nil || len(s.OpenAppeals) != 1 || s.OpenAppeals[0] != appellant {
 			t.Fatalf("open appeals %v (%v), want %s", s.OpenAppeals, err, appellant)
+		}
+		for _, p := range r.runner.Projections() {
+			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {
+				t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
+			}
+		}
+	})
+}
+
+// A draft counts in no result, progress or recommendation: a batch of
+// drafts only moves the summary's last event position (without recomputing
+// a unit), and the live read models still equal a rebuild byte for byte.
+func TestDraftBatchesMoveTheSummaryPositionOnly(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		sc := threeProratedUnits(t, store)
+		r := newRig(t, store)
+		sc.Open()
+		sc.Do(sc.Svc.StartSelfReview(ctx, sc.AsHR(), sc.Cycle))
+		r.sync(t, sc.Outcome.Position)
+		var draft []domain.ScoreEntry
+		for _, dim := range sc.Tpl.Dimensions {
+			for _, c := range dim.Criteria {
+				if c.Kind == scoring.Rated && c.Rates(scoring.RaterSelf) && draft == nil {
+					v := dec("80")
+					if c.Scale == scoring.ScaleFivePoint {
+						v = dec("4")
+					}
+					draft = []domain.ScoreEntry{{Criterion: c.Key, Score: v}}
+				}
+			}
+		}
+		progressBefore, err := r.reader.Progress(ctx, sc.Cycle, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, emp := range []uuid.UUID{sc.Units[0].Members[0], sc.Units[2].Members[1], sc.Units[0].Members[0]} {
+			sc.Do(sc.Svc.SaveEvaluationDraft(ctx, sc.As(domain.RoleEmployee, emp), sc.Key(emp),
+				domain.SubmitEvaluation{Kind: scoring.RaterSelf, Scores: draft, Summary: "half done"}))
+			r.sync(t, sc.Outcome.Position)
+			s, err := r.reader.Summary(ctx, sc.Cycle)
+			if err != nil || s.LastEventPosition != sc.Outcome.Position {
+				t.Fatalf("summary's last event position %d (%v), want the draft's %d", s.LastEventPosition, err, sc.Outcome.Position)
+			}
+		}
+		progressAfter, err := r.reader.Progress(ctx, sc.Cycle, time.Now())
+		if err != nil || !reflect.DeepEqual(progressBefore, progressAfter) {
+			t.Fatalf("drafts changed progress (%v):\n%+v\n%+v", err, progressBefore, progressAfter)
 		}
 		for _, p := range r.runner.Projections() {
 			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {

@@ -77,6 +77,20 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 	return true, tx.SyncIDs(ctx, collSummary, grp, []string{grp}, map[string]any{grp: sum})
 }
 
+// projectPosition brings a cycle up to date after a batch whose only review
+// events count in nothing (drafts): the summary's last event position is
+// all that moves. It reports false, having written nothing, when the cycle
+// has no computed summary yet, which a whole recompute then writes.
+func (p *Projection) projectPosition(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, upTo int64) (bool, error) {
+	grp := cycle.String()
+	var sum Summary
+	if err := tx.Get(ctx, collSummary, grp, &sum); err != nil || sum.Problem != "" {
+		return false, nil
+	}
+	sum.LastEventPosition = max(sum.LastEventPosition, p.index.LastReview(cycle, upTo))
+	return true, tx.SyncIDs(ctx, collSummary, grp, []string{grp}, map[string]any{grp: sum})
+}
+
 // unitUpdate is one unit recomputed.
 type unitUpdate struct {
 	members []uuid.UUID

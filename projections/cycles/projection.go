@@ -84,6 +84,13 @@ func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore
 		return nil
 	}
 	if cycle, ok := reviewCycle(e.StreamID); ok {
+		if e.Type == draftSaved {
+			// A draft counts in no result, progress or recommendation
+			// (the fold ignores it): it only moves the summary's last
+			// event position.
+			tx.Touch(cycle.String() + "/" + positionOnly)
+			return nil
+		}
 		tx.Touch(cycle.String() + "/" + e.StreamID[len(e.StreamID)-36:])
 		return nil
 	}
@@ -103,7 +110,16 @@ func (p *Projection) Finish(ctx context.Context, tx *projections.Tx) error {
 	}
 	for _, cycle := range order {
 		employees := touched[cycle]
-		if employees != nil {
+		if employees != nil && len(employees) == 0 {
+			done, err := p.projectPosition(ctx, tx, cycle, upTo)
+			if err != nil {
+				return err
+			}
+			if done {
+				continue
+			}
+		}
+		if len(employees) > 0 {
 			done, err := p.projectUnits(ctx, tx, cycle, upTo, employees)
 			if err != nil {
 				return err
@@ -119,9 +135,17 @@ func (p *Projection) Finish(ctx context.Context, tx *projections.Tx) error {
 	return nil
 }
 
+// draftSaved is the type of the review events Apply does not recompute for.
+var draftSaved = domain.EvaluationDraftSaved{}.EventType()
+
+// positionOnly, in place of an employee in a touched key, notes a review
+// event that changes nothing but the summary's last event position.
+const positionOnly = "-"
+
 // touchedCycles reads the keys Apply noted: "cycle" for a whole cycle,
-// "cycle/employee" for one employee's reviews. A cycle touched whole maps to
-// nil; otherwise to its touched employees.
+// "cycle/employee" for one employee's reviews, "cycle/-" for a review event
+// that moves the last event position only. A cycle touched whole maps to
+// nil; otherwise to its touched employees (none: the position only).
 func touchedCycles(keys []string) (map[uuid.UUID][]uuid.UUID, []uuid.UUID, error) {
 	out := map[uuid.UUID][]uuid.UUID{}
 	var order []uuid.UUID
@@ -139,6 +163,10 @@ func touchedCycles(keys []string) (map[uuid.UUID][]uuid.UUID, []uuid.UUID, error
 		case !one:
 			out[cycle] = nil
 		case seen && list == nil:
+		case e == positionOnly:
+			if !seen {
+				out[cycle] = []uuid.UUID{}
+			}
 		default:
 			emp, err := uuid.Parse(e)
 			if err != nil {
