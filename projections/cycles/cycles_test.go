@@ -413,17 +413,7 @@ func TestOneBatchReviewsInTwoCycles(t *testing.T) {
 		r.sync(t, sc.Outcome.Position)
 		r.stop()
 
-		var kpi string
-		for _, d := range sc.Tpl.Dimensions {
-			for _, c := range d.Criteria {
-				if c.Kind == scoring.Measured {
-					kpi = c.Key
-				}
-			}
-		}
-		if kpi == "" {
-			t.Fatal("the scenario's template has no measured criterion")
-		}
+		kpi := measuredCriterion(t, sc)
 		member := sc.Units[0].Members[0]
 		for _, cycle := range []uuid.UUID{first, second} {
 			sc.Cycle = cycle
@@ -597,4 +587,61 @@ func TestDraftBatchesMoveTheSummaryPositionOnly(t *testing.T) {
 			}
 		}
 	})
+}
+
+// One batch whose review events touch two units of a six-unit cycle takes
+// the unit path for both: both units' documents are brought up to date and
+// the live read models equal a rebuild.
+func TestOneBatchReviewsInTwoUnits(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 6, PerUnit: 2, Peers: 1,
+			Score: func(u, i int) int { return 70 + 4*u + 3*i }, BudgetMode: scoring.BudgetProrate})
+		sc.Open()
+		sc.Review()
+		r := newRig(t, store)
+		r.sync(t, sc.Outcome.Position)
+		r.stop()
+
+		kpi := measuredCriterion(t, sc)
+		first, second := sc.Units[0].Members[0], sc.Units[3].Members[1]
+		for _, emp := range []uuid.UUID{first, second} {
+			sc.Do(sc.Svc.RecordKPIActual(ctx, sc.AsHR(), sc.Key(emp), kpi, dec("40")))
+		}
+
+		// A fresh runner catches up from the checkpoint: one batch, the two
+		// review events, in two units.
+		r = newRig(t, store)
+		r.sync(t, sc.Outcome.Position)
+		for _, emp := range []uuid.UUID{first, second} {
+			res, err := r.reader.Result(ctx, sc.Cycle, emp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range res.Criteria {
+				if c.Key == kpi && (c.KPI == nil || !c.KPI.Actual.Equal(dec("40"))) {
+					t.Errorf("%s's %s = %+v, want the actual 40", emp, kpi, c.KPI)
+				}
+			}
+		}
+		for _, p := range r.runner.Projections() {
+			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {
+				t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
+			}
+		}
+	})
+}
+
+// measuredCriterion is a measured criterion of the scenario's template.
+func measuredCriterion(t *testing.T, sc *projectionstest.Scenario) string {
+	t.Helper()
+	for _, d := range sc.Tpl.Dimensions {
+		for _, c := range d.Criteria {
+			if c.Kind == scoring.Measured {
+				return c.Key
+			}
+		}
+	}
+	t.Fatal("the scenario's template has no measured criterion")
+	return ""
 }
