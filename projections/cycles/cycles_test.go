@@ -50,6 +50,17 @@ func newRig(t *testing.T, store eventstore.Store) *rig {
 	return r
 }
 
+// liveEqualsRebuild checks that every projection's live read models equal
+// a rebuild of them, byte for byte.
+func (r *rig) liveEqualsRebuild(t *testing.T, store eventstore.Store) {
+	t.Helper()
+	for _, p := range r.runner.Projections() {
+		if res, err := r.db.Check(context.Background(), store, p); err != nil || !res.Match() {
+			t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
+		}
+	}
+}
+
 // sync waits until every projection applied position pos (read-your-writes
 // after the scenario's last command).
 func (r *rig) sync(t *testing.T, pos int64) {
@@ -377,11 +388,7 @@ func TestConsecutiveCyclesLiveEqualsRebuild(t *testing.T) {
 				t.Fatalf("summary of %s = %+v, %v", id, s, err)
 			}
 		}
-		for _, p := range r.runner.Projections() {
-			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {
-				t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
-			}
-		}
+		r.liveEqualsRebuild(t, store)
 		reports, err := r.auditor.ReplayAll(ctx)
 		if err != nil || len(reports) != 3 {
 			t.Fatalf("%d decisions replayed, want 3 (%v)", len(reports), err)
@@ -424,11 +431,7 @@ func TestOneBatchReviewsInTwoCycles(t *testing.T) {
 		// review events.
 		r = newRig(t, store)
 		r.sync(t, sc.Outcome.Position)
-		for _, p := range r.runner.Projections() {
-			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {
-				t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
-			}
-		}
+		r.liveEqualsRebuild(t, store)
 	})
 }
 
@@ -483,11 +486,7 @@ func TestUpheldAppealsMoveRecommendationsUnitByUnit(t *testing.T) {
 		if err != nil || len(stored) != len(want) {
 			t.Fatalf("%d recommendations stored, the engine raises %d (%v)", len(stored), len(want), err)
 		}
-		for _, p := range r.runner.Projections() {
-			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {
-				t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
-			}
-		}
+		r.liveEqualsRebuild(t, store)
 	})
 }
 
@@ -533,11 +532,7 @@ func TestUnitBatchesRewriteTheTouchedProgressOnly(t *testing.T) {
 		if s, err := r.reader.Summary(ctx, sc.Cycle); err != nil || len(s.OpenAppeals) != 1 || s.OpenAppeals[0] != appellant {
 			t.Fatalf("open appeals %v (%v), want %s", s.OpenAppeals, err, appellant)
 		}
-		for _, p := range r.runner.Projections() {
-			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {
-				t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
-			}
-		}
+		r.liveEqualsRebuild(t, store)
 	})
 }
 
@@ -581,11 +576,7 @@ func TestDraftBatchesMoveTheSummaryPositionOnly(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(progressBefore, progressAfter) {
 			t.Fatalf("drafts changed progress (%v):\n%+v\n%+v", err, progressBefore, progressAfter)
 		}
-		for _, p := range r.runner.Projections() {
-			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {
-				t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
-			}
-		}
+		r.liveEqualsRebuild(t, store)
 	})
 }
 
@@ -624,11 +615,7 @@ func TestOneBatchReviewsInTwoUnits(t *testing.T) {
 				}
 			}
 		}
-		for _, p := range r.runner.Projections() {
-			if res, err := r.db.Check(ctx, store, p); err != nil || !res.Match() {
-				t.Errorf("%s: live %s, rebuilt %s (%v)", p.Name(), res.Live, res.Rebuilt, err)
-			}
-		}
+		r.liveEqualsRebuild(t, store)
 	})
 }
 
