@@ -353,6 +353,16 @@ func threeProratedUnits(t *testing.T, store eventstore.Store) *projectionstest.S
 		Score: func(u, i int) int { return 75 + 6*u + 4*i }, BudgetMode: scoring.BudgetProrate})
 }
 
+// publishedThreeUnits is threeProratedUnits through publication, projected
+// by a rig that has caught up with it.
+func publishedThreeUnits(t *testing.T, store eventstore.Store) (*projectionstest.Scenario, *rig) {
+	sc := threeProratedUnits(t, store)
+	r := newRig(t, store)
+	sc.ThroughPublish()
+	r.sync(t, sc.Outcome.Position)
+	return sc, r
+}
+
 // Two monthly cycles in a row, projected live batch by batch: the live read
 // models equal a rebuild byte for byte, every decision replays, and an
 // organisation change after the first cycle closed leaves its results alone.
@@ -443,10 +453,7 @@ func TestOneBatchReviewsInTwoCycles(t *testing.T) {
 func TestUpheldAppealsMoveRecommendationsUnitByUnit(t *testing.T) {
 	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
 		ctx := context.Background()
-		sc := threeProratedUnits(t, store)
-		r := newRig(t, store)
-		sc.ThroughPublish()
-		r.sync(t, sc.Outcome.Position)
+		sc, r := publishedThreeUnits(t, store)
 		recommended := func() map[uuid.UUID]bool {
 			t.Helper()
 			recs, err := r.reader.Recommendations(ctx, sc.Cycle)
@@ -498,10 +505,7 @@ func TestUpheldAppealsMoveRecommendationsUnitByUnit(t *testing.T) {
 func TestUnitBatchesRewriteTheTouchedProgressOnly(t *testing.T) {
 	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
 		ctx := context.Background()
-		sc := threeProratedUnits(t, store)
-		r := newRig(t, store)
-		sc.ThroughPublish()
-		r.sync(t, sc.Outcome.Position)
+		sc, r := publishedThreeUnits(t, store)
 		acknowledged := func() map[uuid.UUID]bool {
 			t.Helper()
 			rows, err := r.reader.Progress(ctx, sc.Cycle, time.Now())
