@@ -9,9 +9,8 @@ import (
 	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
-// Feed follows the store with one reader (its own reads, woken by the
-// store's appends, when the store offers Appended; else the store's
-// Subscribe) and keeps the most recent events it read, so that the readers of one process (the runner's
+// Feed follows the store with one subscription and keeps the most recent
+// events it read, so that the readers of one process (the runner's
 // projections, the cycles index) share one read of each new event rather
 // than each querying and decoding it again. A reader behind what the feed
 // holds, or one whose feed is not running, reads the store itself.
@@ -70,55 +69,10 @@ func (f *Feed) Run(ctx context.Context) {
 		f.mu.Unlock()
 		f.more.notify()
 	}()
-	appended, ok := f.store.(interface{ Appended() <-chan struct{} })
 	for ctx.Err() == nil {
-		var err error
-		if ok {
-			err = f.follow(ctx, appended.Appended)
-		} else {
-			err = f.store.Subscribe(ctx, f.last(), f.add)
-		}
-		if err != nil && ctx.Err() == nil {
+		if err := f.store.Subscribe(ctx, f.last(), f.add); err != nil && ctx.Err() == nil {
 			f.logger.Warn("event feed subscription ended; resubscribing", "err", err)
 			sleep(ctx, f.poll)
-		}
-	}
-}
-
-// feedGather is how long the feed waits, after a read that found events,
-// before it reads again: under a steady stream of appends each read then
-// carries several instead of one (on SQLite every append would otherwise
-// cost a read of its own). A lone append is read at once; a reader waits
-// at most this much longer for one that follows another.
-const feedGather = 2 * time.Millisecond
-
-// follow is the store's Subscribe, reading for the feed alone: woken by
-// the store's appends (and its poll, for another process's), with reads
-// gathered by feedGather.
-func (f *Feed) follow(ctx context.Context, appended func() <-chan struct{}) error {
-	timer := time.NewTimer(f.poll)
-	defer timer.Stop()
-	for {
-		wake := appended()
-		events, err := f.store.ReadAll(ctx, f.last(), subscribeBatch)
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			_ = f.add(ctx, e)
-		}
-		if len(events) == subscribeBatch {
-			continue
-		}
-		if len(events) > 0 {
-			sleep(ctx, feedGather)
-		}
-		timer.Reset(f.poll)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-wake:
-		case <-timer.C:
 		}
 	}
 }

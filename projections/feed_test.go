@@ -13,14 +13,9 @@ import (
 // Followers of a feed get every event once, in order and without gaps:
 // those before the feed started and those it dropped (it holds only a few
 // here) from the store, the rest from the feed; a follower that starts at
-// the head gets only what comes after. The feed reads by itself when the
-// store tells it of appends (Appended), through the store's Subscribe
-// otherwise.
+// the head gets only what comes after.
 func TestFeedDeliversEveryEventOnceInOrder(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
-		t.Run("reading", func(t *testing.T) { testFeed(t, b.store) })
-		t.Run("subscribed", func(t *testing.T) { testFeed(t, struct{ eventstore.Store }{b.store}) })
-	})
+	forEachBackend(t, func(t *testing.T, b backend) { testFeed(t, b.store) })
 }
 
 func testFeed(t *testing.T, store eventstore.Store) {

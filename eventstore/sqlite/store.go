@@ -305,11 +305,6 @@ func (s *Store) Subscribe(ctx context.Context, after int64, h eventstore.Handler
 	return follow.Run(ctx, after, h, s.ReadAll, s.appended.Wait, s.opts.PollInterval)
 }
 
-// Appended returns a channel closed at the next append the store learns of
-// (its own; on PostgreSQL another process's too, by its notification): the
-// wake-up of Subscribe, for a follower that reads with ReadAll itself.
-func (s *Store) Appended() <-chan struct{} { return s.appended.Wait() }
-
 // Head implements eventstore.Store.
 func (s *Store) Head(ctx context.Context) (int64, error) {
 	var head int64

@@ -11,6 +11,13 @@ import (
 // BatchSize is how many events a subscription reads per query.
 const BatchSize = 500
 
+// Gather is how long a subscription waits, after a read that found events
+// (and was not a full batch), before it reads again: under a steady stream
+// of appends each read then carries several (on SQLite every append would
+// otherwise cost a read of its own). A lone append is read at once; one
+// that follows another waits at most this much longer.
+const Gather = 2 * time.Millisecond
+
 // ReadFunc reads up to limit events after a position, in global order.
 type ReadFunc func(ctx context.Context, after int64, limit int) ([]eventstore.Event, error)
 
@@ -35,6 +42,17 @@ func Run(ctx context.Context, after int64, h eventstore.Handler, read ReadFunc, 
 		}
 		if len(events) == BatchSize {
 			continue
+		}
+		if len(events) > 0 {
+			// Let a steady stream of appends gather: the next read then
+			// carries several events instead of one per append.
+			gather := time.NewTimer(Gather)
+			select {
+			case <-ctx.Done():
+				gather.Stop()
+				return ctx.Err()
+			case <-gather.C:
+			}
 		}
 		timer.Reset(poll)
 		select {
