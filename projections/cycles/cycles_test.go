@@ -25,6 +25,7 @@ type rig struct {
 	db      *projections.DB
 	index   *cycles.Index
 	runner  *projections.Runner
+	proj    *cycles.Projection
 	reader  *cycles.Reader
 	auditor *cycles.Auditor
 	stop    func() // stops the index and the runner (once; also at cleanup)
@@ -39,7 +40,7 @@ func newRig(t *testing.T, store eventstore.Store) *rig {
 	}
 	index := cycles.NewIndex(store, nil)
 	proj := cycles.NewProjection(index)
-	r := &rig{db: db, index: index, reader: cycles.NewReader(db), auditor: cycles.NewAuditor(index),
+	r := &rig{db: db, index: index, proj: proj, reader: cycles.NewReader(db), auditor: cycles.NewAuditor(index),
 		runner: projections.NewRunner(db, store, projections.RunnerConfig{Poll: 50 * time.Millisecond}, proj,
 			projections.NewTimeline(eventlog.Reason))}
 	done := make(chan struct{}, 2)
@@ -567,6 +568,7 @@ func TestDraftBatchesMoveTheSummaryPositionOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		computed := r.proj.Computed()
 		for _, emp := range []uuid.UUID{sc.Units[0].Members[0], sc.Units[2].Members[1], sc.Units[0].Members[0]} {
 			sc.Do(sc.Svc.SaveEvaluationDraft(ctx, sc.As(domain.RoleEmployee, emp), sc.Key(emp),
 				domain.SubmitEvaluation{Kind: scoring.RaterSelf, Scores: draft, Summary: "half done"}))
@@ -574,6 +576,9 @@ func TestDraftBatchesMoveTheSummaryPositionOnly(t *testing.T) {
 			s, err := r.reader.Summary(ctx, sc.Cycle)
 			if err != nil || s.LastEventPosition != sc.Outcome.Position {
 				t.Fatalf("summary's last event position %d (%v), want the draft's %d", s.LastEventPosition, err, sc.Outcome.Position)
+			}
+			if n := r.proj.Computed() - computed; n != 0 {
+				t.Fatalf("a batch of drafts ran the engine %d times, want none", n)
 			}
 		}
 		progressAfter, err := r.reader.Progress(ctx, sc.Cycle, time.Now())

@@ -108,6 +108,7 @@ type unitUpdate struct {
 // computes the unit. Recommendation decisions come from review events only,
 // so the same list serves them.
 func (p *Projection) computeUnit(base *domain.Base, cycle uuid.UUID, upTo int64, unit uuid.UUID, members, touched []uuid.UUID) (unitUpdate, error) {
+	p.computed.Add(1)
 	events := p.index.AppendReviewsOf(nil, cycle, upTo, members)
 	folded, err := base.FoldUnits(events, []uuid.UUID{unit})
 	if err != nil {

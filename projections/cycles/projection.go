@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -41,6 +42,9 @@ const indexWait = 30 * time.Second
 type Projection struct {
 	index  *Index
 	scopes *scopes
+	// computed counts the engine runs of Finish (a unit or a whole cycle):
+	// what tests check a batch did not need.
+	computed atomic.Int64
 }
 
 var (
@@ -180,6 +184,7 @@ func touchedCycles(keys []string) (map[uuid.UUID][]uuid.UUID, []uuid.UUID, error
 
 // project writes one cycle's documents as of upTo.
 func (p *Projection) project(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, upTo int64) error {
+	p.computed.Add(1)
 	events := p.index.Events(cycle, upTo)
 	ev, err := domain.Evaluate(events, cycle)
 	var notFound *domain.NotFoundError
