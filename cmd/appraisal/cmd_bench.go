@@ -381,27 +381,18 @@ func benchEvents(n int) []eventstore.NewEvent {
 type storeAppender struct {
 	store    eventstore.Store
 	run      string
-	mu       sync.Mutex
-	versions map[string]int64 // by stream
+	versions streamVersions
 }
 
 func newStoreAppender(s eventstore.Store) *storeAppender {
-	return &storeAppender{store: s, run: uuid.NewString()[:8], versions: make(map[string]int64)}
+	return &storeAppender{store: s, run: uuid.NewString()[:8]}
 }
 
 func (a *storeAppender) append(ctx context.Context, client int, events []eventstore.NewEvent) error {
 	stream := fmt.Sprintf("bench-%s-%d-%d", a.run, len(events), client)
-	a.mu.Lock()
-	v := a.versions[stream]
-	a.mu.Unlock()
-	res, err := a.store.Append(ctx, stream, v, events)
-	if err != nil {
-		return err
-	}
-	a.mu.Lock()
-	a.versions[stream] = res.Version
-	a.mu.Unlock()
-	return nil
+	// A failed append ends the bench, so the version taken is never reused.
+	_, err := a.store.Append(ctx, stream, a.versions.reserve(stream, len(events)), events)
+	return err
 }
 
 type storeReader struct{ store eventstore.Store }
