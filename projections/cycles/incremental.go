@@ -41,11 +41,11 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 	if len(units)*maxUnitShare > len(scope.scope.Input.Units) {
 		return false, nil
 	}
-	grp := cycle.String()
-	var sum Summary
-	if err := tx.Get(ctx, collSummary, grp, &sum); err != nil || sum.Problem != "" {
+	sum, ok := storedSummary(ctx, tx, cycle)
+	if !ok {
 		return false, nil
 	}
+	grp := cycle.String()
 	unitDocs, err := tx.List(ctx, collUnit, grp)
 	if err != nil {
 		return false, err
@@ -71,10 +71,7 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 		stored[u] = up.unit
 	}
 	patchSummary(&sum, scope.scope.Input.Units, fresh, stored)
-	sum.LastEventPosition = max(sum.LastEventPosition, p.index.LastReview(cycle, upTo))
-	// The summary is its group's one document: syncing its id is syncing
-	// the group, without reading it back.
-	return true, tx.SyncIDs(ctx, collSummary, grp, []string{grp}, map[string]any{grp: sum})
+	return true, p.putSummary(ctx, tx, cycle, upTo, sum)
 }
 
 // projectPosition brings a cycle up to date after a batch whose only review
@@ -82,13 +79,30 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 // all that moves. It reports false, having written nothing, when the cycle
 // has no computed summary yet, which a whole recompute then writes.
 func (p *Projection) projectPosition(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, upTo int64) (bool, error) {
-	grp := cycle.String()
-	var sum Summary
-	if err := tx.Get(ctx, collSummary, grp, &sum); err != nil || sum.Problem != "" {
+	sum, ok := storedSummary(ctx, tx, cycle)
+	if !ok {
 		return false, nil
 	}
+	return true, p.putSummary(ctx, tx, cycle, upTo, sum)
+}
+
+// storedSummary is the cycle's stored summary, unless there is none or it
+// holds a problem instead of numbers (the cycle is then recomputed whole).
+func storedSummary(ctx context.Context, tx *projections.Tx, cycle uuid.UUID) (Summary, bool) {
+	var sum Summary
+	if err := tx.Get(ctx, collSummary, cycle.String(), &sum); err != nil || sum.Problem != "" {
+		return Summary{}, false
+	}
+	return sum, true
+}
+
+// putSummary writes a patched summary, its last event position moved to the
+// cycle's last review event up to upTo. The summary is its group's one
+// document: syncing its id is syncing the group, without reading it back.
+func (p *Projection) putSummary(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, upTo int64, sum Summary) error {
 	sum.LastEventPosition = max(sum.LastEventPosition, p.index.LastReview(cycle, upTo))
-	return true, tx.SyncIDs(ctx, collSummary, grp, []string{grp}, map[string]any{grp: sum})
+	grp := cycle.String()
+	return tx.SyncIDs(ctx, collSummary, grp, []string{grp}, map[string]any{grp: sum})
 }
 
 // unitUpdate is one unit recomputed.
