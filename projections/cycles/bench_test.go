@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -140,7 +141,11 @@ func BenchmarkCyclesOn10kEmployees(b *testing.B) {
 // BenchmarkLagAt500EventsPerSecond appends KPI actuals (each changes a
 // result) to an open cycle in review at a steady 500 events/s (APPRAISAL_BENCH_RATE) for
 // APPRAISAL_BENCH_SECONDS (default 10) and measures, per event, the time
-// from its append returning to the cycles projection committing it.
+// from its append returning to the cycles projection committing it, and the
+// process's CPU time per event over the same span (cpu-µs/event: the
+// projection's and the writers' together, the database server's not; CPU
+// time does not depend on how the shared machine schedules the process, so
+// it compares runs under different loads better than the latencies do).
 // APPRAISAL_BENCH_LAG_UNITS units (default 20) of a supervisor and
 // APPRAISAL_BENCH_LAG_PER_UNIT specialists (default 9): 200 employees. The
 // writers go through the employees unit by unit, as a unit's people tend to
@@ -196,7 +201,7 @@ func BenchmarkLagAt500EventsPerSecond(b *testing.B) {
 				}
 			})
 		}
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		tick := time.NewTicker(time.Second / time.Duration(rate))
 		for n := range rate * seconds {
 			<-tick.C
@@ -207,10 +212,20 @@ func BenchmarkLagAt500EventsPerSecond(b *testing.B) {
 		writers.Wait()
 		b.ReportMetric(float64(rate*seconds)/time.Since(start).Seconds(), "appended-events/s")
 		wg.Wait()
+		b.ReportMetric(float64((processCPU()-cpu)/time.Duration(rate*seconds))/float64(time.Microsecond), "cpu-µs/event")
 	}
 	b.ReportMetric(float64(percentile(lags, 0.5).Microseconds())/1000, "lag-p50-ms")
 	b.ReportMetric(float64(percentile(lags, 0.99).Microseconds())/1000, "lag-p99-ms")
 	b.ReportMetric(float64(len(sc.Employees())), "employees")
+}
+
+// processCPU is the CPU time the process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // lagWriters is how many goroutines append in the lag benchmark.
