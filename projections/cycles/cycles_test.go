@@ -641,3 +641,97 @@ func measuredCriterion(t *testing.T, sc *projectionstest.Scenario) string {
 	t.Fatal("the scenario's template has no measured criterion")
 	return ""
 }
+
+// A unit batch compares and writes the results of the employees it has
+// events of, and every member's only when the others' pay may have moved:
+// in a unit that prorates its budget, when a touched member's pay before
+// budget changed (the factor and the spare cents then move for everybody).
+// Three KPI actuals, one batch each: a score that keeps its grade in a
+// prorating unit, a grade that moves in it, and a grade that moves in a
+// unit within budget. After each the untouched members' results are
+// exactly as before or (the second) all of their pays moved, and the live
+// read models equal a rebuild byte for byte.
+func TestUnitBatchesRewriteOthersResultsOnlyWhenTheBudgetMoves(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		// Unit 0 scores A- (110%): over budget, prorated. Units 1 and 2
+		// score B (100%), like their managers: exactly their budget. A
+		// batch touching one unit of three takes the unit path.
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 3, PerUnit: 3, Peers: 1,
+			Score: func(u, i int) int { return []int{92, 85, 85}[u] }, BudgetMode: scoring.BudgetProrate})
+		sc.Open()
+		sc.Review()
+		r := newRig(t, store)
+		r.sync(t, sc.Outcome.Position)
+		kpi := measuredCriterion(t, sc)
+		results := func() map[uuid.UUID]scoring.EmployeeResult {
+			t.Helper()
+			all, err := r.reader.Results(ctx, sc.Cycle)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[uuid.UUID]scoring.EmployeeResult{}
+			for _, res := range all {
+				out[res.EmployeeID] = res
+			}
+			return out
+		}
+		prorating := func(unit int) bool {
+			t.Helper()
+			u, err := r.reader.Unit(ctx, sc.Cycle, sc.Units[unit].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u.Overshoot.IsPositive()
+		}
+		members := func(unit int) int {
+			return len(sc.Units[unit].Members) + 1 // and the manager
+		}
+		if !prorating(0) || prorating(1) {
+			t.Fatalf("unit 0 prorating %v, unit 1 %v: want unit 0 only", prorating(0), prorating(1))
+		}
+
+		for _, step := range []struct {
+			name      string
+			unit, who int
+			actual    string
+			grade     bool // the touched member's grade moves
+			others    bool // the others' results move
+		}{
+			{"score moves within its grade, prorating unit", 0, 0, "95", false, false},
+			{"grade moves, prorating unit", 0, 1, "0", true, true},
+			{"grade moves, unit within budget", 1, 0, "0", true, false},
+		} {
+			before, synced := results(), r.proj.SyncedResults()
+			emp := sc.Units[step.unit].Members[step.who]
+			sc.Do(sc.Svc.RecordKPIActual(ctx, sc.AsHR(), sc.Key(emp), kpi, dec(step.actual)))
+			r.sync(t, sc.Outcome.Position)
+			after := results()
+			if b, a := before[emp], after[emp]; b.Final.Value.Equal(a.Final.Value) || (b.Grade != a.Grade) != step.grade {
+				t.Fatalf("%s: %s's final %s %s -> %s %s", step.name, emp, b.Final.Value, b.Grade, a.Final.Value, a.Grade)
+			}
+			for id, b := range before {
+				if id == emp || b.UnitID != sc.Units[step.unit].ID {
+					if !reflect.DeepEqual(b, after[id]) && id != emp {
+						t.Errorf("%s: %s's result (another unit) moved", step.name, id)
+					}
+					continue
+				}
+				if moved := !b.Pay.Value.Equal(after[id].Pay.Value); moved != step.others {
+					t.Errorf("%s: %s's pay %s -> %s, want moved %v", step.name, id, b.Pay.Value, after[id].Pay.Value, step.others)
+				}
+				if !step.others && !reflect.DeepEqual(b, after[id]) {
+					t.Errorf("%s: %s's result moved", step.name, id)
+				}
+			}
+			want := int64(1)
+			if step.others {
+				want = int64(members(step.unit))
+			}
+			if n := r.proj.SyncedResults() - synced; n != want {
+				t.Errorf("%s: the batch compared %d results, want %d", step.name, n, want)
+			}
+			r.liveEqualsRebuild(t, store)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 
 	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/domain/scoring"
@@ -23,8 +24,8 @@ const maxUnitShare = 3
 // only: it recomputes just the units of the employees concerned (units are
 // independent in every rule, see scoring.Input.ForUnit) and patches the
 // cycle summary, writing the same documents a whole recompute would. It
-// reports false, having written nothing, when the cycle is better (or only)
-// recomputed whole.
+// reports false when the cycle is better (or only) recomputed whole; the
+// whole recompute then rewrites whatever this wrote.
 func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, upTo int64, touched []uuid.UUID) (bool, error) {
 	scope, err := p.scopes.at(cycle, upTo)
 	if err != nil {
@@ -45,33 +46,117 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 	if !ok {
 		return false, nil
 	}
-	grp := cycle.String()
-	unitDocs, err := tx.List(ctx, collUnit, grp)
-	if err != nil {
+	order := slices.SortedFunc(maps.Keys(units), compareIDs)
+	stored, ok, err := storedUnits(ctx, tx, cycle, order)
+	if err != nil || !ok {
 		return false, err
 	}
-	stored := map[uuid.UUID]scoring.UnitResult{}
-	for _, d := range unitDocs {
-		var u scoring.UnitResult
-		if err := json.Unmarshal(d.Body, &u); err != nil {
-			return false, err
-		}
-		stored[u.UnitID] = u
-	}
 	fresh := map[uuid.UUID]unitUpdate{}
-	for _, u := range slices.SortedFunc(maps.Keys(units), compareIDs) {
+	for _, u := range order {
 		up, err := p.computeUnit(scope.base, cycle, upTo, u, scope.members[u], units[u])
 		if err != nil {
 			return false, nil
 		}
-		if err := up.write(ctx, tx, cycle); err != nil {
+		others, err := othersMayHaveMoved(ctx, tx, cycle, stored[u], up)
+		if err != nil {
+			return false, err
+		}
+		if err := p.write(ctx, tx, cycle, up, others); err != nil {
 			return false, err
 		}
 		fresh[u] = up
-		stored[u] = up.unit
 	}
-	patchSummary(&sum, scope.scope.Input.Units, fresh, stored)
+	if !patchSummary(&sum, fresh, stored) {
+		return false, nil
+	}
 	return true, p.putSummary(ctx, tx, cycle, upTo, sum)
+}
+
+// storedUnits reads the stored documents of the given units of a cycle; it
+// reports false when one is missing (the cycle is then recomputed whole).
+func storedUnits(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, units []uuid.UUID) (map[uuid.UUID]scoring.UnitResult, bool, error) {
+	ids := make([]string, len(units))
+	for i, u := range units {
+		ids[i] = cycle.String() + "/" + u.String()
+	}
+	docs, err := tx.GetMany(ctx, collUnit, ids)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make(map[uuid.UUID]scoring.UnitResult, len(units))
+	for i, u := range units {
+		body, ok := docs[ids[i]]
+		if !ok {
+			return nil, false, nil
+		}
+		var res scoring.UnitResult
+		if err := json.Unmarshal(body, &res); err != nil {
+			return nil, false, err
+		}
+		out[u] = res
+	}
+	return out, true, nil
+}
+
+// othersMayHaveMoved reports whether a unit's recompute may have changed
+// the results of members the batch has no event of. A member's result
+// depends on their own review events, on the scope and the cycle's
+// template, policy and history (which only events outside the review
+// streams change, and those recompute the cycle whole) and, through the
+// budget (SPEC §7), on the unit: when it prorates, each member's pay and
+// proration factor are their share of the budget by every member's pay
+// before budget. So the others' results are as stored when the unit
+// prorates neither before nor after the batch (each pay is then the
+// member's own pay before budget, the factor 1), or when no touched
+// member's pay before budget moved (the budget, the total and every share
+// are then computed from the same numbers). Recommendations, flags and
+// progress never depend on another member.
+func othersMayHaveMoved(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, before scoring.UnitResult, up unitUpdate) (bool, error) {
+	if !prorates(before) && !prorates(up.unit) {
+		return false, nil
+	}
+	ids := make([]string, len(up.touched))
+	for i, m := range up.touched {
+		ids[i] = employeeKey(cycle, m)
+	}
+	docs, err := tx.GetMany(ctx, collResult, ids)
+	if err != nil {
+		return false, err
+	}
+	now := make(map[uuid.UUID]decimal.Decimal, len(up.touched))
+	for _, r := range up.result.Employees {
+		now[r.EmployeeID] = r.PayBeforeBudget.Value
+	}
+	for i, m := range up.touched {
+		var stored struct {
+			PayBeforeBudget struct {
+				Value json.RawMessage `json:"value"`
+			} `json:"pay_before_budget"`
+		}
+		body, had := docs[ids[i]]
+		pay, computed := now[m]
+		if !had || !computed {
+			return true, nil
+		}
+		if err := json.Unmarshal(body, &stored); err != nil {
+			return false, err
+		}
+		// The encoded value, not the number: equal bytes are the same
+		// coefficient and exponent, so the proration repeats exactly.
+		enc, err := json.Marshal(pay)
+		if err != nil {
+			return false, err
+		}
+		if !bytes.Equal(stored.PayBeforeBudget.Value, enc) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// prorates reports whether a unit's pays are scaled to its budget.
+func prorates(u scoring.UnitResult) bool {
+	return u.Mode == scoring.BudgetProrate && u.Overshoot.IsPositive()
 }
 
 // projectPosition brings a cycle up to date after a batch whose only review
@@ -108,6 +193,8 @@ func (p *Projection) putSummary(ctx context.Context, tx *projections.Tx, cycle u
 // unitUpdate is one unit recomputed.
 type unitUpdate struct {
 	members []uuid.UUID
+	// touched are the members the batch has review events of.
+	touched []uuid.UUID
 	unit    scoring.UnitResult
 	result  scoring.Result
 	// progress is the touched employees' only: progress reads nothing but
@@ -138,27 +225,42 @@ func (p *Projection) computeUnit(base *domain.Base, cycle uuid.UUID, upTo int64,
 		pr := progressFor(progress, m)
 		pr.InScope, pr.UnitID = true, unit
 	}
-	return unitUpdate{members: members, unit: stripUnit(res.Units[0]), result: res, progress: progress,
+	return unitUpdate{members: members, touched: slices.SortedFunc(slices.Values(touched), compareIDs),
+		unit: stripUnit(res.Units[0]), result: res, progress: progress,
 		recs: recommendationsOf(events, cycle, res), open: folded.Appeals.Open}, nil
 }
 
-// write stores the unit's documents: its summary, its members' results and
-// recommendations (every kind a member could have, so that one no longer
-// raised is deleted), and the touched employees' progress.
-func (up unitUpdate) write(ctx context.Context, tx *projections.Tx, cycle uuid.UUID) error {
+// write stores the unit's documents: its summary, the touched members'
+// results (every member's when others is set, see othersMayHaveMoved),
+// recommendations (every kind they could have, so that one no longer
+// raised is deleted) and progress. Nobody else's can differ from what is
+// stored, so they are not encoded to find that out: encoding and
+// fingerprinting a unit's 250 results cost more than the rest of a batch.
+func (p *Projection) write(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, up unitUpdate, others bool) error {
 	grp := cycle.String()
+	synced := up.touched
+	if others {
+		synced = up.members
+	}
+	want := make(map[uuid.UUID]bool, len(synced))
 	var ids, recIDs, progressIDs []string
 	results, progress, recs := map[string]any{}, map[string]any{}, map[string]any{}
-	for _, m := range up.members {
+	for _, m := range synced {
+		want[m] = true
+		ids = append(ids, employeeKey(cycle, m))
+	}
+	for _, m := range up.touched {
 		key := employeeKey(cycle, m)
-		ids = append(ids, key)
 		for _, k := range recommendationKinds {
 			recIDs = append(recIDs, key+"/"+string(k))
 		}
 	}
 	for _, r := range up.result.Employees {
-		results[employeeKey(cycle, r.EmployeeID)] = stripEmployee(r)
+		if want[r.EmployeeID] {
+			results[employeeKey(cycle, r.EmployeeID)] = stripEmployee(r)
+		}
 	}
+	p.syncedResults.Add(int64(len(ids)))
 	for _, id := range slices.SortedFunc(maps.Keys(up.progress), compareIDs) {
 		key := employeeKey(cycle, id)
 		progressIDs = append(progressIDs, key)
@@ -190,19 +292,27 @@ var recommendationKinds = []scoring.RecommendationKind{scoring.RecommendPromotio
 	scoring.RecommendPositionReview, scoring.RecommendDemotionReview, scoring.RecommendExcellenceAward}
 
 // patchSummary replaces the recomputed units' share of the summary: their
-// blockers, their members' flags and open appeals, and the distribution.
-func patchSummary(s *Summary, units []scoring.Unit, fresh map[uuid.UUID]unitUpdate, stored map[uuid.UUID]scoring.UnitResult) {
+// blockers, their members' flags and open appeals, and the distribution
+// (stored holds the units' documents before the batch). It reports false
+// when the distribution cannot be patched (see patchDistribution).
+func patchSummary(s *Summary, fresh map[uuid.UUID]unitUpdate, stored map[uuid.UUID]scoring.UnitResult) bool {
 	redone := map[uuid.UUID]bool{}
 	var blockers []scoring.Blocker
 	var flags []scoring.Flag
 	var open []uuid.UUID
-	for _, up := range fresh {
+	var before, after []scoring.UnitResult
+	for u, up := range fresh {
 		for _, m := range up.members {
 			redone[m] = true
 		}
 		blockers = append(blockers, up.result.Blockers...)
 		flags = append(flags, up.result.Flags...)
 		open = append(open, up.open...)
+		before, after = append(before, stored[u]), append(after, up.unit)
+	}
+	dist, ok := patchDistribution(s.Distribution, before, after)
+	if !ok {
+		return false
 	}
 	for _, b := range s.Blockers {
 		if _, ok := fresh[b.UnitID]; !ok {
@@ -221,16 +331,37 @@ func patchSummary(s *Summary, units []scoring.Unit, fresh map[uuid.UUID]unitUpda
 	}
 	s.Blockers, s.Flags, s.OpenAppeals = byUnit(blockers), sortedFlags(flags), sortedIDs(open)
 	s.Approvable = len(s.Blockers) == 0
-	ids := make([]uuid.UUID, len(units))
-	for i, u := range units {
-		ids[i] = u.ID
+	s.Distribution = dist
+	return true
+}
+
+// patchDistribution is a cycle's distribution (the sum of its units',
+// see distribution) with some units' counts replaced: before's taken away,
+// after's added, without reading every other unit's document. That is the
+// sum distribution gives when each recomputed unit lists the same grades
+// in the same order as before (every unit lists every band of the policy,
+// which a batch of review events does not change): the grades and their
+// order are then what they were. It reports false otherwise.
+func patchDistribution(dist []scoring.GradeCount, before, after []scoring.UnitResult) ([]scoring.GradeCount, bool) {
+	out := slices.Clone(dist)
+	at := make(map[string]int, len(out))
+	for i, g := range out {
+		at[g.Grade] = i
 	}
-	slices.SortFunc(ids, compareIDs)
-	all := make([]scoring.UnitResult, len(ids))
-	for i, u := range ids {
-		all[i] = stored[u]
+	for i := range before {
+		if !slices.EqualFunc(before[i].Distribution, after[i].Distribution,
+			func(a, b scoring.GradeCount) bool { return a.Grade == b.Grade }) {
+			return nil, false
+		}
+		for j, g := range before[i].Distribution {
+			k, ok := at[g.Grade]
+			if !ok || out[k].Count < g.Count {
+				return nil, false
+			}
+			out[k].Count += after[i].Distribution[j].Count - g.Count
+		}
 	}
-	s.Distribution = distribution(all)
+	return out, true
 }
 
 // byUnit orders blockers by unit, keeping the engine's order within a unit,

@@ -45,6 +45,9 @@ type Projection struct {
 	// computed counts the engine runs of Finish (a unit or a whole cycle):
 	// what tests check a batch did not need.
 	computed atomic.Int64
+	// syncedResults counts the results the unit path handed to the store
+	// to compare and write: what tests check a batch did not need.
+	syncedResults atomic.Int64
 }
 
 var (
