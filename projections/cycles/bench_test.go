@@ -239,7 +239,13 @@ func newBenchRig(ctx context.Context, b *testing.B, store eventstore.Store) benc
 		b.Fatal(err)
 	}
 	index := cycles.NewIndex(store, nil)
-	runner := projections.NewRunner(db, store, projections.RunnerConfig{}, cycles.NewProjection(index))
+	// APPRAISAL_BENCH_LINGER (a Go duration, negative: none) overrides the
+	// runner's linger, to weigh it against the default.
+	var cfg projections.RunnerConfig
+	if d, err := time.ParseDuration(os.Getenv("APPRAISAL_BENCH_LINGER")); err == nil {
+		cfg.Linger = d
+	}
+	runner := projections.NewRunner(db, store, cfg, cycles.NewProjection(index))
 	go func() { _ = index.Run(ctx) }()
 	go func() { _ = runner.Run(ctx) }()
 	return benchRig{runner: runner}
