@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
 func wantPositions(t *testing.T, c count, from, to int64) {
@@ -158,6 +163,102 @@ func TestWaitForGivesUpBehindASlowCheckpointRead(t *testing.T) {
 		}
 		if waited := time.Since(start); waited > 2*time.Second {
 			t.Fatalf("WaitFor took %s behind a stuck read, want about its 200ms timeout", waited)
+		}
+	})
+}
+
+// paced records when each of its batches from position holdAt on starts
+// (Prepare, before the batch transaction: on SQLite the transaction holds
+// the store's write lock, which the test's appends need) and ends
+// (Finish); the batch holding holdAt waits for release in Prepare.
+type paced struct {
+	name    string
+	holdAt  int64
+	held    chan struct{} // closed when the held batch starts waiting
+	release chan struct{}
+
+	mu           sync.Mutex
+	inBatch      bool
+	starts, ends []time.Time
+}
+
+func (p *paced) Name() string { return p.name }
+func (p *paced) Version() int { return 1 }
+
+func (p *paced) Prepare(ctx context.Context, events []eventstore.Event) error {
+	if len(events) == 0 || events[len(events)-1].Position < p.holdAt {
+		return nil // other tests' events, before the ones timed
+	}
+	p.mu.Lock()
+	p.inBatch = true
+	p.starts = append(p.starts, time.Now())
+	p.mu.Unlock()
+	if events[0].Position <= p.holdAt {
+		close(p.held)
+		<-p.release
+	}
+	return nil
+}
+
+func (p *paced) Apply(ctx context.Context, tx *Tx, e eventstore.Event) error { return nil }
+
+func (p *paced) Finish(ctx context.Context, tx *Tx) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.inBatch {
+		p.inBatch = false
+		p.ends = append(p.ends, time.Now())
+	}
+	return nil
+}
+
+// Under a steady stream the runner starts a projection's batches at most
+// once per Linger, and no later than that: a batch quicker than Linger is
+// followed by one that starts Linger after it started (the events gather
+// meanwhile); one that took longer than Linger is followed at once, as its
+// successor's events have been gathering all along.
+func TestLingerSpacesTheStartsOfBatches(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		const linger = time.Second
+		for _, c := range []struct {
+			name string
+			hold time.Duration // how long the first batch takes
+		}{
+			{"a quick batch", 0},
+			{"a slow batch", linger + 300*time.Millisecond},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				stream := "s-linger-" + uuid.NewString()
+				first := appendN(t, b.store, stream, 1)
+				p := &paced{name: "paced_" + strings.ReplaceAll(uuid.NewString()[:8], "-", ""), holdAt: first,
+					held: make(chan struct{}), release: make(chan struct{})}
+				cfg := testRunnerConfig()
+				cfg.Linger = linger
+				r := NewRunner(b.db, b.store, cfg, p)
+				runRunner(t, r)
+				<-p.held
+				// The second event arrives while the first batch is held,
+				// and the feed has it before the batch ends.
+				second := appendN(t, b.store, stream, 1)
+				time.Sleep(max(c.hold, 300*time.Millisecond))
+				close(p.release)
+				if err := r.WaitFor(ctx, p.Name(), second, 10*time.Second); err != nil {
+					t.Fatal(err)
+				}
+				p.mu.Lock()
+				defer p.mu.Unlock()
+				if len(p.starts) != 2 || len(p.ends) != 2 {
+					t.Fatalf("%d batches started, %d ended; want the two events in two batches", len(p.starts), len(p.ends))
+				}
+				apart, gap := p.starts[1].Sub(p.starts[0]), p.starts[1].Sub(p.ends[0])
+				switch {
+				case c.hold == 0 && apart < linger-50*time.Millisecond:
+					t.Errorf("the second batch started %s after a quick first one started, want Linger (%s)", apart, linger)
+				case c.hold > 0 && gap > linger/2:
+					t.Errorf("the second batch started %s after a slow first one ended, want at once", gap)
+				}
+			})
 		}
 	})
 }
