@@ -228,6 +228,47 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// BenchmarkOneEventBatch times the cycles projection's batch of one review
+// event on a lag benchmark's cycle (same sizes and environment): each
+// operation appends a KPI actual (each changes a result) for the next
+// employee, unit by unit, and waits until the projection committed it, so
+// each is one batch of one event through the unit path. It reports the
+// process's CPU per batch, which apart from the append (the same in every
+// version) is the batch's: a measure of the per-batch cost that the lag
+// benchmark's latencies show only through the machine's load.
+func BenchmarkOneEventBatch(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := benchStore(b)
+	sc := projectionstest.NewScenario(b, store, projectionstest.ScenarioConfig{Units: envInt("APPRAISAL_BENCH_LAG_UNITS", 20),
+		PerUnit: envInt("APPRAISAL_BENCH_LAG_PER_UNIT", 9), Peers: 2, Customers: 1, Score: benchScore,
+		BudgetMode: scoring.BudgetProrate, Bulk: true})
+	sc.Open()
+	sc.Review()
+	r := newBenchRig(ctx, b, store)
+	head, err := store.Head(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := r.runner.WaitFor(ctx, cycles.Name, head, 5*time.Minute); err != nil {
+		b.Fatal(err)
+	}
+	employees := sc.Employees()
+	n := 0
+	b.ReportAllocs()
+	cpu := processCPU()
+	for b.Loop() {
+		emp := employees[n%len(employees)]
+		pos := sc.AppendReview(emp, domain.KPIActualRecorded{CycleID: sc.Cycle, EmployeeID: emp, Criterion: "sales_revenue",
+			Actual: decimal.NewFromInt(int64(70 + n%30))})
+		if err := r.runner.WaitFor(ctx, cycles.Name, pos, time.Minute); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64((processCPU()-cpu)/time.Duration(b.N))/float64(time.Microsecond), "cpu-µs/op")
+}
+
 // lagWriters is how many goroutines append in the lag benchmark.
 const lagWriters = 16
 
