@@ -3,6 +3,7 @@ package cycles_test
 import (
 	"context"
 	"reflect"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -589,14 +590,29 @@ func TestDraftBatchesMoveTheSummaryPositionOnly(t *testing.T) {
 	})
 }
 
-// One batch whose review events touch two units of a six-unit cycle takes
-// the unit path for both: both units' documents are brought up to date and
-// the live read models equal a rebuild.
+// One batch whose review events touch two units of a six-unit cycle, or
+// three of a nine-unit one (more units than this machine has cores, which
+// the batch computes side by side), takes the unit path for each: every
+// unit's documents are brought up to date and the live read models equal a
+// rebuild.
 func TestOneBatchReviewsInTwoUnits(t *testing.T) {
+	for _, c := range []struct {
+		units   int
+		touched []int
+	}{{6, []int{0, 3}}, {9, []int{1, 4, 8}}} {
+		t.Run(strconv.Itoa(len(c.touched))+" of "+strconv.Itoa(c.units)+" units", func(t *testing.T) {
+			oneBatchInUnits(t, c.units, c.touched)
+		})
+	}
+}
+
+// oneBatchInUnits appends one KPI actual in each of the touched units of a
+// cycle of the given units and has a fresh runner apply them in one batch.
+func oneBatchInUnits(t *testing.T, units int, touchedUnits []int) {
 	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
 		ctx := context.Background()
-		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 6, PerUnit: 2, Peers: 1,
-			Score: func(u, i int) int { return 70 + 4*u + 3*i }, BudgetMode: scoring.BudgetProrate})
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: units, PerUnit: 2, Peers: 1,
+			Score: func(u, i int) int { return 70 + 2*u + 3*i }, BudgetMode: scoring.BudgetProrate})
 		sc.Open()
 		sc.Review()
 		r := newRig(t, store)
@@ -604,16 +620,22 @@ func TestOneBatchReviewsInTwoUnits(t *testing.T) {
 		r.stop()
 
 		kpi := measuredCriterion(t, sc)
-		first, second := sc.Units[0].Members[0], sc.Units[3].Members[1]
-		for _, emp := range []uuid.UUID{first, second} {
+		var touched []uuid.UUID
+		for i, u := range touchedUnits {
+			touched = append(touched, sc.Units[u].Members[i%2])
+		}
+		for _, emp := range touched {
 			sc.Do(sc.Svc.RecordKPIActual(ctx, sc.AsHR(), sc.Key(emp), kpi, dec("40")))
 		}
 
-		// A fresh runner catches up from the checkpoint: one batch, the two
-		// review events, in two units.
+		// A fresh runner catches up from the checkpoint: one batch, the
+		// review events, in len(touchedUnits) units.
 		r = newRig(t, store)
 		r.sync(t, sc.Outcome.Position)
-		for _, emp := range []uuid.UUID{first, second} {
+		if n := r.proj.Computed(); n != int64(len(touchedUnits)) {
+			t.Errorf("the batch ran the engine %d times, want once per touched unit (%d)", n, len(touchedUnits))
+		}
+		for _, emp := range touched {
 			res, err := r.reader.Result(ctx, sc.Cycle, emp)
 			if err != nil {
 				t.Fatal(err)

@@ -6,7 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
@@ -51,12 +54,13 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 	if err != nil || !ok {
 		return false, err
 	}
+	computed, ok := p.computeUnits(&scope, cycle, upTo, order, units)
+	if !ok {
+		return false, nil
+	}
 	fresh := map[uuid.UUID]unitUpdate{}
-	for _, u := range order {
-		up, err := p.computeUnit(scope.base, cycle, upTo, u, scope.members[u], units[u])
-		if err != nil {
-			return false, nil
-		}
+	for i, u := range order {
+		up := computed[i]
 		others, err := othersMayHaveMoved(ctx, tx, cycle, stored[u], up)
 		if err != nil {
 			return false, err
@@ -70,6 +74,39 @@ func (p *Projection) projectUnits(ctx context.Context, tx *projections.Tx, cycle
 		return false, nil
 	}
 	return true, p.putSummary(ctx, tx, cycle, upTo, sum)
+}
+
+// computeUnits computes the given units (each with its touched employees)
+// as of upTo, side by side on up to GOMAXPROCS goroutines: a batch that
+// touches two units (people of two units at work together, or writers
+// moving on to the next unit) took twice as long as one touching one, and
+// the events that waited behind it made the lag's tail. The engine and the
+// fold are pure and the Base and the Index may be read by several
+// goroutines; what the batch writes is still written in unit order, by
+// the batch's goroutine. It reports false when a unit cannot be computed
+// (the cycle is then recomputed whole).
+func (p *Projection) computeUnits(scope *scoped, cycle uuid.UUID, upTo int64, order []uuid.UUID, touched map[uuid.UUID][]uuid.UUID) ([]unitUpdate, bool) {
+	out := make([]unitUpdate, len(order))
+	errs := make([]error, len(order))
+	next := atomic.Int64{}
+	work := func() {
+		for i := int(next.Add(1)) - 1; i < len(order); i = int(next.Add(1)) - 1 {
+			u := order[i]
+			out[i], errs[i] = p.computeUnit(scope.base, cycle, upTo, u, scope.members[u], touched[u])
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(len(order), runtime.GOMAXPROCS(0)) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // storedUnits reads the stored documents of the given units of a cycle; it
