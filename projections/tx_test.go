@@ -74,3 +74,82 @@ func TestPendingPutsReadBackInTheirBatch(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// stager syncs documents of two collections with SyncIDs in each batch's
+// Finish, Puts over one of them and reads another back; it records how many
+// documents were pending once both syncs were done.
+type stager struct {
+	name    string
+	pending []int
+}
+
+func (s *stager) Name() string                                       { return s.name }
+func (s *stager) Version() int                                       { return 1 }
+func (s *stager) Apply(context.Context, *Tx, eventstore.Event) error { return nil }
+
+func (s *stager) Finish(ctx context.Context, tx *Tx) error {
+	last := tx.Position()
+	if err := tx.SyncIDs(ctx, "a", "g", []string{"x", "y"}, map[string]any{"x": last, "y": last + 1}); err != nil {
+		return err
+	}
+	if err := tx.SyncIDs(ctx, "b", "g", []string{"z"}, map[string]any{"z": last + 2}); err != nil {
+		return err
+	}
+	s.pending = append(s.pending, len(tx.pending))
+	if err := tx.Put(ctx, "a", "y", "g", last*10); err != nil { // over the synced y
+		return err
+	}
+	var x int64
+	if err := tx.Get(ctx, "a", "x", &x); err != nil || x != last {
+		return fmt.Errorf("read back x = %d (%v), want %d", x, err, last)
+	}
+	return nil
+}
+
+// Documents SyncIDs changed wait with the batch's other pending documents
+// and go to the database together (a batch that knows its documents reads
+// nothing and leaves all three pending), yet the batch reads them back, a
+// later Put of one wins, and the stored documents are the last written.
+func TestSyncedDocumentsWaitWithThePendingOnes(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		p := &stager{name: "stager"}
+		last := appendN(t, b.store, "s-stager", 2)
+		if err := b.db.ensureState(ctx, p.Name(), p.Version()); err != nil {
+			t.Fatal(err)
+		}
+		events, err := b.store.ReadAll(ctx, last-2, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, upTo := range []int64{last - 1, last} {
+			from, err := b.db.Checkpoint(ctx, p.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cp, err := b.db.applyBatch(ctx, p, batch{gen: activeGeneration, from: from, upTo: upTo}, events); err != nil || cp != upTo {
+				t.Fatalf("apply up to %d = %d, %v", upTo, cp, err)
+			}
+		}
+		// The first batch read the unknown documents, flushing what was
+		// pending; the second knew all three.
+		if len(p.pending) != 2 || p.pending[1] != 3 {
+			t.Errorf("pending after the syncs: %v, want 3 in the second batch", p.pending)
+		}
+		want := map[string]map[string]string{"a": {"x": itoa(last), "y": itoa(last * 10)}, "b": {"z": itoa(last + 2)}}
+		for coll, docs := range want {
+			got, err := b.db.List(ctx, p.Name(), coll, "g")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(docs) {
+				t.Errorf("%s holds %d documents, want %d", coll, len(got), len(docs))
+			}
+			for _, d := range got {
+				if string(d.Body) != docs[d.ID] {
+					t.Errorf("%s/%s = %s, want %s", coll, d.ID, d.Body, docs[d.ID])
+				}
+			}
+		}
+	})
+}
