@@ -15,19 +15,19 @@ import (
 type RunnerConfig struct {
 	Batch int           // events per live transaction (default 500)
 	Poll  time.Duration // safety-net poll when no wake-up arrives (default 1s)
-	// Linger is the shortest interval between the starts of two live
-	// batches of a projection when events arrived while it applied the
-	// first (default 10ms; a negative value: no interval). Under a steady
-	// stream of cheap batches each batch then holds more events, so
-	// per-batch costs (a transaction commit; on SQLite, the store's write
-	// lock that appends wait for) are paid at most 1/Linger times a
-	// second. A batch that took Linger or longer gathered its successor's
-	// events for that long already, so the next starts at once: waiting
-	// more would add to every event's lag (a 10,000-employee cycle's unit
-	// batch takes 10-40 ms) for a batch only a little larger. A projection
-	// that is idle when an event arrives applies it at once, so a lone
-	// write's read-your-writes wait is unchanged; under load it grows by
-	// less than Linger.
+	// Linger is how long a projection waits before its next live batch
+	// when events arrived while it applied the last one and that batch
+	// took less than Linger (default 10ms; a negative value: not at all).
+	// Under a steady stream of cheap batches each batch then holds more
+	// events, so per-batch costs (a transaction commit; on SQLite, the
+	// store's write lock that appends wait for) are paid less often. A
+	// batch that took Linger or longer gathered its successor's events for
+	// that long already, so the next starts at once: waiting more would add
+	// to every event's lag (a 10,000-employee cycle's unit batch takes
+	// 10-40 ms) for a batch only a little larger. A projection that is idle
+	// when an event arrives applies it at once, so a lone write's
+	// read-your-writes wait is unchanged; under load it grows by at most
+	// Linger.
 	Linger         time.Duration
 	LeaderInterval time.Duration // how often a follower tries to take over (default 1s)
 	Logger         *slog.Logger
@@ -193,10 +193,9 @@ func (r *Runner) follow(ctx context.Context, p Projection) error {
 			}
 			cp = next
 			r.setCheckpoint(name, cp)
-			if wait := r.cfg.Linger - time.Since(started); len(events) < size && wait > 0 && closed(woken) {
-				// More arrived meanwhile: let them gather into one batch
-				// until Linger has passed since this one started.
-				sleep(ctx, wait)
+			if len(events) < size && time.Since(started) < r.cfg.Linger && closed(woken) {
+				// More arrived meanwhile: let them gather into one batch.
+				sleep(ctx, r.cfg.Linger)
 			}
 			continue
 		}
