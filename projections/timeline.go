@@ -91,8 +91,13 @@ func (tl *Timeline) Apply(ctx context.Context, tx *Tx, e eventstore.Event) error
 	entry := TimelineEntry{Position: e.Position, EventID: e.ID, Stream: e.StreamID, Version: e.Version,
 		Type: e.Type, At: e.RecordedAt, ActorID: e.Actor.ID, ActorRole: e.Actor.Role, Reason: reason,
 		CorrelationID: e.CorrelationID}
+	// One entry, filed under each subject: encoded once.
+	body, err := json.Marshal(entry)
+	if err != nil {
+		return fmt.Errorf("encode timeline entry %d: %w", e.Position, err)
+	}
 	for _, s := range subjects {
-		if err := tx.Put(ctx, timelineEntries, fmt.Sprintf("%s@%020d", s, e.Position), s, entry); err != nil {
+		if err := tx.PutJSON(ctx, timelineEntries, fmt.Sprintf("%s@%020d", s, e.Position), s, body); err != nil {
 			return err
 		}
 	}
