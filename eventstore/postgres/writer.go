@@ -366,11 +366,20 @@ func (s *Store) plan(head logHead, group []*appendReq, check bool) (logHead, []i
 		q.Queue(lockSQL, s.appendLock)
 		q.Queue(expectHeadSQL, head.position, head.hash)
 	}
+	// Each distinct condition is checked once: the members of a group of
+	// review commands all name the same cycle and organisation at the same
+	// versions, and each check is a query of its own inside
+	// appraisal_expect_versions. The first occurrence keeps its place, so
+	// the first condition that fails is the one it was.
 	var condStreams []string
 	var condVersions []int64
+	seen := map[eventstore.Condition]bool{}
 	for _, r := range group {
 		for _, c := range r.conds {
-			condStreams, condVersions = append(condStreams, c.Stream), append(condVersions, c.Version)
+			if !seen[c] {
+				seen[c] = true
+				condStreams, condVersions = append(condStreams, c.Stream), append(condVersions, c.Version)
+			}
 		}
 	}
 	if len(condStreams) > 0 {
