@@ -154,13 +154,6 @@ func (t *Tx) Put(ctx context.Context, collection, id, grp string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode %s/%s: %w", collection, id, err)
 	}
-	return t.PutJSON(ctx, collection, id, grp, body)
-}
-
-// PutJSON is Put of a document already encoded: body must be the JSON
-// encoding of the document's value (json.Marshal's), so that a projection
-// filing one value under several ids encodes it once. The Tx keeps body.
-func (t *Tx) PutJSON(ctx context.Context, collection, id, grp string, body []byte) error {
 	// What a Put writes is not remembered (known.go): only SyncIDs reads
 	// what is known, and the documents projections Put (one per event on a
 	// timeline) are never synced, so remembering each would cost two
@@ -283,7 +276,7 @@ type row struct {
 	pos                 int64
 	body                []byte
 	state               docState // what to remember of it, when already known
-	unlearnt            bool     // written by Put: not remembered (PutJSON)
+	unlearnt            bool     // written by Put: not remembered
 }
 
 // writeRows is how many documents one INSERT carries at most: a round trip
