@@ -2,7 +2,9 @@ package http
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"slices"
@@ -63,6 +65,9 @@ func (p *pgServer) sample(ctx context.Context) pgSample {
 	}
 	for _, pid := range pids {
 		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // the backend exited since pg_stat_activity listed it
+		}
 		if err != nil {
 			return s
 		}
