@@ -49,7 +49,10 @@ type TimelineEntry struct {
 // an employee's timeline is the documents whose id starts with their
 // subject (in id order, which is position order) and a cycle's the
 // documents of its group. Version 1 wrote the entry once for each subject,
-// two rows per review event for the database to write and index.
+// two rows per review event for the database to write and index; its
+// documents read the same way (an employee's under ids beginning with their
+// subject, a cycle's in its group), so the timelines read right while a
+// new process rebuilds version 2.
 type Timeline struct {
 	reason ReasonFunc
 }

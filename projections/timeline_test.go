@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -122,7 +123,7 @@ func (tl *timelineV1) Apply(ctx context.Context, tx *Tx, e eventstore.Event) err
 	}
 	for _, s := range subjects {
 		entry := TimelineEntry{Position: e.Position, EventID: e.ID, Stream: e.StreamID, Version: e.Version, Type: e.Type}
-		if err := tx.Put(ctx, timelineEntries, s+"@"+itoa(e.Position), s, entry); err != nil {
+		if err := tx.Put(ctx, timelineEntries, fmt.Sprintf("%s@%020d", s, e.Position), s, entry); err != nil {
 			return err
 		}
 	}
@@ -156,6 +157,23 @@ func TestTimelineOfVersion1IsRebuilt(t *testing.T) {
 		stop()
 		if docs, err := b.db.ListCollection(ctx, TimelineName, timelineEntries); err != nil || len(docs) != 6 {
 			t.Fatalf("version 1 wrote %d documents (%v), want 6", len(docs), err)
+		}
+		// Until the rebuilt generation is swapped in, readers read version
+		// 1's: its employee documents are a range of ids and its cycle
+		// documents the cycle's group, so they read the same timelines.
+		for _, kind := range []string{SubjectCycle, SubjectEmployee} {
+			id := cycle
+			if kind == SubjectEmployee {
+				id = alice
+			}
+			entries, err := ReadTimeline(ctx, b.db, kind, id)
+			var got []int64
+			for _, e := range entries {
+				got = append(got, e.Position)
+			}
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("%s timeline of version 1 = %v (%v), want %v", kind, got, err, want)
+			}
 		}
 
 		tl := NewTimeline(payloadReason)
