@@ -72,6 +72,30 @@ func Open(ctx context.Context, store eventstore.Store) (*DB, error) {
 	}
 }
 
+// OpenReadModels is Open for a Runner's read models: on a store that keeps
+// a separate handle for rows the log can rebuild (sqlite.Store.ReadModels,
+// which commits without an fsync of its own), that handle, with its
+// statement cache and the store's write lock; otherwise what Open returns.
+// Rows the log cannot rebuild (tokens, idempotency records, the
+// notification outbox) go through Open's handle.
+func OpenReadModels(ctx context.Context, store eventstore.Store) (*DB, error) {
+	s, ok := store.(interface {
+		ReadModels(context.Context) (*sql.DB, func(context.Context, string) (*sql.Stmt, error), error)
+	})
+	if !ok {
+		return Open(ctx, store)
+	}
+	handle, prepare, err := s.ReadModels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{sql: handle, dialect: SQLite, prepare: prepare}
+	if l, ok := store.(interface{ WriteLock() sync.Locker }); ok {
+		db.writeLock = l.WriteLock()
+	}
+	return db, nil
+}
+
 // OpenPostgres wraps a pgx pool; the pool's search_path decides the schema.
 func OpenPostgres(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
 	db := &DB{sql: stdlib.OpenDBFromPool(pool), dialect: Postgres, connConfig: pool.Config().ConnConfig,
