@@ -72,28 +72,24 @@ func Open(ctx context.Context, store eventstore.Store) (*DB, error) {
 	}
 }
 
-// OpenReadModels is Open for a Runner's read models: on a store that keeps
-// a separate handle for rows the log can rebuild (sqlite.Store.ReadModels,
-// which commits without an fsync of its own), that handle, with its
-// statement cache and the store's write lock; otherwise what Open returns.
-// Rows the log cannot rebuild (tokens, idempotency records, the
-// notification outbox) go through Open's handle.
-func OpenReadModels(ctx context.Context, store eventstore.Store) (*DB, error) {
+// ForReadModels is the DB a Runner's read models use, given db, the
+// store's DB from Open: on a store that keeps a separate handle for rows
+// the log can rebuild (sqlite.Store.ReadModels, which commits without an
+// fsync of its own), that handle, with its statement cache and the store's
+// write lock; otherwise db itself. Rows the log cannot rebuild (tokens,
+// idempotency records, the notification outbox) stay on db.
+func (db *DB) ForReadModels(ctx context.Context, store eventstore.Store) (*DB, error) {
 	s, ok := store.(interface {
 		ReadModels(context.Context) (*sql.DB, func(context.Context, string) (*sql.Stmt, error), error)
 	})
 	if !ok {
-		return Open(ctx, store)
+		return db, nil
 	}
 	handle, prepare, err := s.ReadModels(ctx)
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{sql: handle, dialect: SQLite, prepare: prepare}
-	if l, ok := store.(interface{ WriteLock() sync.Locker }); ok {
-		db.writeLock = l.WriteLock()
-	}
-	return db, nil
+	return &DB{sql: handle, dialect: db.dialect, writeLock: db.writeLock, prepare: prepare}, nil
 }
 
 // OpenPostgres wraps a pgx pool; the pool's search_path decides the schema.

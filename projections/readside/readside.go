@@ -86,8 +86,8 @@ func New(ctx context.Context, store eventstore.Store, cfg Config) (*ReadSide, er
 	}
 	// The runner's batches write only what the log can rebuild, so on
 	// SQLite they commit on the handle that skips the fsync (see
-	// projections.OpenReadModels); the outbox above stays on db.
-	runDB, err := projections.OpenReadModels(ctx, store)
+	// DB.ForReadModels); the outbox above stays on db.
+	runDB, err := db.ForReadModels(ctx, store)
 	if err != nil {
 		return nil, err
 	}
