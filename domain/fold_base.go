@@ -69,28 +69,36 @@ func (b *Base) LastPosition() int64 { return b.fd.last }
 // global order. reviews are events of cycleID's review streams, in global
 // order; anything else is refused.
 func (b *Base) Fold(reviews []Recorded) (Folded, error) {
-	return b.fold(reviews, nil)
+	return b.fold(nil, reviews, nil)
 }
 
 // FoldUnits is FoldUnits of the Base's shared events and reviews merged in
 // global order: reviews may be those of the units' members only.
 func (b *Base) FoldUnits(reviews []Recorded, units []uuid.UUID) (Folded, error) {
+	return b.FoldUnitsInto(nil, reviews, units)
+}
+
+// FoldUnitsInto is FoldUnits reusing bufs (nil: none), which the returned
+// Input then holds until bufs' next fold (see FoldBuffers).
+func (b *Base) FoldUnitsInto(bufs *FoldBuffers, reviews []Recorded, units []uuid.UUID) (Folded, error) {
 	only := make(map[uuid.UUID]bool, len(units))
 	for _, u := range units {
 		only[u] = true
 	}
-	return b.fold(reviews, only)
+	return b.fold(bufs, reviews, only)
 }
 
-// fold starts a folder that shares the Base's state (read only: finish
+// fold starts a folder (with bufs' memory, if any) that shares the Base's state (read only: finish
 // reads the organisation, templates, policies and cycles and changes none of
 // them) and adds the reviews with fresh facts.
-func (b *Base) fold(reviews []Recorded, only map[uuid.UUID]bool) (Folded, error) {
+func (b *Base) fold(bufs *FoldBuffers, reviews []Recorded, only map[uuid.UUID]bool) (Folded, error) {
 	base := b.fd
 	fd := newFolder(base.cycleID, base.cutoff)
 	fd.org, fd.templates, fd.policies, fd.cycles = base.org, base.templates, base.policies, base.cycles
 	fd.overrides, fd.inScope, fd.only, fd.last = base.overrides, base.inScope, only, base.last
+	fd.bufs = bufs
 	fd.expect(reviews)
+	defer fd.keep()
 	prev := int64(-1)
 	for _, r := range reviews {
 		if !strings.HasPrefix(r.Stream, fd.reviewPrefix) {
