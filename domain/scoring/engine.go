@@ -52,6 +52,9 @@ func compute(in Input, traced func(uuid.UUID) bool, numbersOnly bool) (Result, e
 	}
 	e := newEngine(in)
 	e.sizeSlabs(traced != nil, numbersOnly)
+	if numbersOnly && useWide {
+		e.prepareWide()
+	}
 	res := Result{
 		EngineVersion:   EngineVersion,
 		CycleID:         in.Cycle.ID,
@@ -68,7 +71,14 @@ func compute(in Input, traced func(uuid.UUID) bool, numbersOnly bool) (Result, e
 	for i, emp := range e.emps {
 		steps, terms := e.steps.mark(), e.terms.mark()
 		criteria, raters, dimensions := e.criteria.mark(), e.raters.mark(), e.dimensions.mark()
-		res.Employees[i] = e.scoreEmployee(i, emp)
+		numbers := numbersOnly && !traced(emp.ID)
+		var ok bool
+		if numbers {
+			res.Employees[i], ok = e.scoreNumbers(i, emp)
+		}
+		if !ok {
+			res.Employees[i] = e.scoreEmployee(i, emp)
+		}
 		if traced != nil && !traced(emp.ID) {
 			// Steps and terms are trace only: once the result drops its
 			// traces nothing refers to them, and the next employee reuses
@@ -127,7 +137,13 @@ type engine struct {
 	raters     slab[RaterScore]
 	criteria   slab[CriterionResult]
 	dimensions slab[DimensionResult]
+	// wide is what scoreNumbers needs, prepared for ComputeFor only.
+	wide wideWeights
 }
+
+// useWide lets tests turn scoreNumbers off, to compare with the decimal
+// path alone.
+var useWide = true
 
 func newEngine(in Input) *engine {
 	e := &engine{in: in, critIdx: criterionIndex(in.Template)}
