@@ -118,8 +118,8 @@ type engine struct {
 	emps   []Employee // sorted by id
 	empIdx map[uuid.UUID]int
 
-	evals       [][]Evaluation // per employee, by kind, rater, event
-	kpis        [][]KPIRecord  // per employee, by criterion index
+	evals       [][]int32      // per employee, indexes into in.Evaluations by kind, rater, event
+	kpis        [][]int32      // per employee, indexes into in.KPIs by criterion index
 	adjustments [][]Adjustment // per employee, by position, event
 	payItems    [][]PayItem    // per employee, by event
 	history     [][]PastResult // per employee, by period end, cycle
@@ -167,10 +167,10 @@ func newEngine(in Input) *engine {
 	e.bucketSizes = make([]int, len(e.crits)*numRaterKinds)
 	e.buckets = make([][]Term, len(e.bucketSizes))
 
-	e.evals = groupSorted(e, in.Evaluations, func(v Evaluation) uuid.UUID { return v.EmployeeID }, func(a, b Evaluation) int {
+	e.evals = groupIndexes(e, in.Evaluations, func(v *Evaluation) uuid.UUID { return v.EmployeeID }, func(a, b *Evaluation) int {
 		return cmp.Or(cmp.Compare(a.Kind.index(), b.Kind.index()), compareIDs(a.RaterID, b.RaterID), compareIDs(a.EventID, b.EventID))
 	})
-	e.kpis = groupSorted(e, in.KPIs, func(k KPIRecord) uuid.UUID { return k.EmployeeID }, func(a, b KPIRecord) int {
+	e.kpis = groupIndexes(e, in.KPIs, func(k *KPIRecord) uuid.UUID { return k.EmployeeID }, func(a, b *KPIRecord) int {
 		return cmp.Compare(e.critIdx[a.Criterion], e.critIdx[b.Criterion])
 	})
 	e.adjustments = groupSorted(e, in.Adjustments, func(a Adjustment) uuid.UUID { return a.EmployeeID }, func(a, b Adjustment) int {
@@ -233,6 +233,33 @@ func groupSorted[T any](e *engine, items []T, employee func(T) uuid.UUID, order 
 	for i := range groups {
 		groups[i] = backing[counts[i]:counts[i+1]:counts[i+1]]
 		slices.SortFunc(groups[i], order)
+	}
+	return groups
+}
+
+// groupIndexes is groupSorted for the two long lists, the evaluations and
+// the KPI records: each group holds the items' indexes in items instead of
+// copies of them, a few bytes rather than a hundred an item, on every
+// Compute (the items are read in place, never changed).
+func groupIndexes[T any](e *engine, items []T, employee func(*T) uuid.UUID, order func(a, b *T) int) [][]int32 {
+	counts := make([]int, len(e.emps)+1)
+	for i := range items {
+		counts[e.empIdx[employee(&items[i])]+1]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	backing := make([]int32, len(items))
+	next := slices.Clone(counts[:len(e.emps)])
+	for i := range items {
+		g := e.empIdx[employee(&items[i])]
+		backing[next[g]] = int32(i)
+		next[g]++
+	}
+	groups := make([][]int32, len(e.emps))
+	for i := range groups {
+		groups[i] = backing[counts[i]:counts[i+1]:counts[i+1]]
+		slices.SortFunc(groups[i], func(a, b int32) int { return order(&items[a], &items[b]) })
 	}
 	return groups
 }

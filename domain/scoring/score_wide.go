@@ -91,7 +91,7 @@ func (e *engine) scoreNumbers(i int, emp Employee) (EmployeeResult, bool) {
 
 // overallWide is overall(scoreDimensions(scoreCriteria(evals, kpis))),
 // leaving which criteria are missing in e.wide.missing.
-func (e *engine) overallWide(evals []Evaluation, kpis []KPIRecord) (wide, bool) {
+func (e *engine) overallWide(evals, kpis []int32) (wide, bool) {
 	w := &e.wide
 	if !e.sumBuckets(evals) {
 		return wide{}, false
@@ -101,11 +101,11 @@ func (e *engine) overallWide(evals []Evaluation, kpis []KPIRecord) (wide, bool) 
 		w.missing[ci] = false
 		var ok bool
 		if c.Kind == Measured {
-			for k < len(kpis) && e.critIdx[kpis[k].Criterion] < ci {
+			for k < len(kpis) && e.critIdx[e.in.KPIs[kpis[k]].Criterion] < ci {
 				k++
 			}
-			if k < len(kpis) && kpis[k].Criterion == c.Key {
-				w.scores[ci], ok = e.kpiWide(ci, kpis[k])
+			if k < len(kpis) && e.in.KPIs[kpis[k]].Criterion == c.Key {
+				w.scores[ci], ok = e.kpiWide(ci, &e.in.KPIs[kpis[k]])
 			} else {
 				w.missing[ci], ok = true, true
 			}
@@ -142,13 +142,14 @@ func (e *engine) overallWide(evals []Evaluation, kpis []KPIRecord) (wide, bool) 
 
 // sumBuckets totals the employee's scores per (criterion, rater kind), as
 // bucketScores groups them.
-func (e *engine) sumBuckets(evals []Evaluation) bool {
+func (e *engine) sumBuckets(evals []int32) bool {
 	w := &e.wide
 	clear(w.counts)
 	for b := range w.sums {
 		w.sums[b] = newWideSum()
 	}
-	for _, ev := range evals {
+	for _, j := range evals {
+		ev := &e.in.Evaluations[j]
 		kind := ev.Kind.index()
 		for _, s := range ev.Scores {
 			v, ok := wideOf(s.Score)
@@ -196,7 +197,7 @@ func (e *engine) ratedWide(ci int, c Criterion) (score wide, missing, ok bool) {
 }
 
 // kpiWide is scoreKPI's capped score.
-func (e *engine) kpiWide(ci int, k KPIRecord) (wide, bool) {
+func (e *engine) kpiWide(ci int, k *KPIRecord) (wide, bool) {
 	cp := e.wide.caps[ci]
 	target, okT := wideOf(k.Target)
 	actual, okA := wideOf(k.Actual)
