@@ -99,15 +99,56 @@ func (in Input) validateEmployees(p *problems, units map[uuid.UUID]bool) map[uui
 	return emps
 }
 
-// raterKey identifies one rater's evaluation of one employee.
+// raterKey identifies one rater's evaluation of one employee; kind is the
+// kind's index, so that the key is plain bytes (a string in a key is
+// hashed field by field, and this map sees every evaluation of the cycle).
+// Evaluations of unknown kinds are keyed by otherRaterKey, in a map of
+// their own, so that two unknown kinds stay apart as before.
 type raterKey struct {
+	employee, rater uuid.UUID
+	kind            int8
+}
+
+type otherRaterKey struct {
 	employee, rater uuid.UUID
 	kind            RaterKind
 }
 
+// scoreBounds is a criterion's scale bounds (ok: it has a scale), also as
+// wides (wide: both fit), for the bounds check of every score.
+type scoreBounds struct {
+	lo, hi         decimal.Decimal
+	wideLo, wideHi wide
+	ok, wideOK     bool
+}
+
+// outside reports whether v is outside the bounds: in wide arithmetic
+// when v fits it (one look at v's digits instead of four), else as
+// compare does.
+func (b scoreBounds) outside(v decimal.Decimal) bool {
+	if w, ok := wideOf(v); ok && b.wideOK {
+		below, okLo := w.cmp(b.wideLo)
+		above, okHi := w.cmp(b.wideHi)
+		if okLo && okHi {
+			return below < 0 || above > 0
+		}
+	}
+	return compare(v, b.lo) < 0 || compare(v, b.hi) > 0
+}
+
 func (in Input) validateEvaluations(p *problems, emps map[uuid.UUID]bool, crits map[string]int, events map[uuid.UUID]bool) {
 	cs, _ := criteria(in.Template)
+	bounds := make([]scoreBounds, len(cs))
+	for ci, c := range cs {
+		b := &bounds[ci]
+		b.lo, b.hi, b.ok = c.Scale.Bounds()
+		var okLo, okHi bool
+		b.wideLo, okLo = wideOf(b.lo)
+		b.wideHi, okHi = wideOf(b.hi)
+		b.wideOK = okLo && okHi
+	}
 	raters := make(map[raterKey]bool, len(in.Evaluations))
+	var otherRaters map[otherRaterKey]bool
 	managers := make(map[uuid.UUID]bool, len(in.Employees))
 	// scoredBy[c] == i+1 when evaluation i scored criterion c: a reusable
 	// duplicate check, because this loop sees every score of the cycle.
@@ -135,11 +176,22 @@ func (in Input) validateEvaluations(p *problems, emps map[uuid.UUID]bool, crits 
 		if ev.Kind == RaterManager {
 			managers[ev.EmployeeID] = true
 		}
-		k := raterKey{ev.EmployeeID, ev.RaterID, ev.Kind}
-		if raters[k] {
+		var again bool
+		if kind := ev.Kind.index(); kind >= 0 {
+			k := raterKey{ev.EmployeeID, ev.RaterID, int8(kind)}
+			again = raters[k]
+			raters[k] = true
+		} else {
+			if otherRaters == nil {
+				otherRaters = map[otherRaterKey]bool{}
+			}
+			k := otherRaterKey{ev.EmployeeID, ev.RaterID, ev.Kind}
+			again = otherRaters[k]
+			otherRaters[k] = true
+		}
+		if again {
 			p.add(at.f(""), "a second evaluation by the same rater of the same kind (the fold applies amendments)")
 		}
-		raters[k] = true
 		for j, s := range ev.Scores {
 			sf := func(name string) string { return at.f(fmt.Sprintf(".scores[%d].%s", j, name)) }
 			ci, ok := crits[s.Criterion]
@@ -153,7 +205,7 @@ func (in Input) validateEvaluations(p *problems, emps map[uuid.UUID]bool, crits 
 				p.add(sf("criterion"), fmt.Sprintf("%q is not rated by %s raters", s.Criterion, ev.Kind))
 			}
 			scoredBy[ci] = i + 1
-			if lo, hi, ok := cs[ci].Scale.Bounds(); ok && (compare(s.Score, lo) < 0 || compare(s.Score, hi) > 0) {
+			if b := &bounds[ci]; b.ok && b.outside(s.Score) {
 				p.add(sf("score"), fmt.Sprintf("%s is outside the %s scale", s.Score, cs[ci].Scale))
 			}
 		}
