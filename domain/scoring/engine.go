@@ -264,6 +264,18 @@ func groupIndexes[T any](e *engine, items []T, employee func(*T) uuid.UUID, orde
 	return groups
 }
 
+// criterionOf is the index of the criterion key names, trying next first:
+// a rater's scores usually list criteria in template order, so the one
+// after the last score's criterion is mostly the right one, and comparing
+// one key costs less than hashing it for the map. Compute has validated
+// the template, so no key names two criteria.
+func (e *engine) criterionOf(key string, next int) int {
+	if next < len(e.crits) && e.crits[next].Key == key {
+		return next
+	}
+	return e.critIdx[key]
+}
+
 func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
 
 func comparePast(a, b PastResult) int {

@@ -65,8 +65,10 @@ func (e *engine) bucketScores(evals []int32) [][]Term {
 	for _, j := range evals {
 		ev := &e.in.Evaluations[j]
 		kind := ev.Kind.index()
+		ci := -1
 		for _, s := range ev.Scores {
-			b := e.critIdx[s.Criterion]*numRaterKinds + kind
+			ci = e.criterionOf(s.Criterion, ci+1)
+			b := ci*numRaterKinds + kind
 			e.bucketSizes[b]++
 			e.bucketOf = append(e.bucketOf, b)
 		}

@@ -151,12 +151,14 @@ func (e *engine) sumBuckets(evals []int32) bool {
 	for _, j := range evals {
 		ev := &e.in.Evaluations[j]
 		kind := ev.Kind.index()
+		ci := -1
 		for _, s := range ev.Scores {
 			v, ok := wideOf(s.Score)
 			if !ok {
 				return false
 			}
-			b := e.critIdx[s.Criterion]*numRaterKinds + kind
+			ci = e.criterionOf(s.Criterion, ci+1)
+			b := ci*numRaterKinds + kind
 			w.sums[b].add(v)
 			w.counts[b]++
 		}

@@ -153,6 +153,10 @@ func (in Input) validateEvaluations(p *problems, emps map[uuid.UUID]bool, crits 
 	// scoredBy[c] == i+1 when evaluation i scored criterion c: a reusable
 	// duplicate check, because this loop sees every score of the cycle.
 	scoredBy := make([]int, len(cs))
+	// As the engine's criterionOf, each score's criterion is first looked
+	// for after the last score's, where it mostly is, then in the map; only
+	// when no key names two criteria (else the map's first one counts).
+	unique := len(crits) == len(cs)
 	for i, ev := range in.Evaluations {
 		at := path{"evaluations", i}
 		checkID(p, at.of(".event_id"), ev.EventID, events)
@@ -192,9 +196,15 @@ func (in Input) validateEvaluations(p *problems, emps map[uuid.UUID]bool, crits 
 		if again {
 			p.add(at.f(""), "a second evaluation by the same rater of the same kind (the fold applies amendments)")
 		}
+		ci := -1
 		for j, s := range ev.Scores {
 			sf := func(name string) string { return at.f(fmt.Sprintf(".scores[%d].%s", j, name)) }
-			ci, ok := crits[s.Criterion]
+			next, ok := ci+1, true
+			if unique && next < len(cs) && cs[next].Key == s.Criterion {
+				ci = next
+			} else {
+				ci, ok = crits[s.Criterion]
+			}
 			switch {
 			case !ok:
 				p.add(sf("criterion"), fmt.Sprintf("%q is not in the template", s.Criterion))

@@ -155,7 +155,8 @@ func randomWeights(in *Input, rng *rand.Rand) {
 // scoreNumbers gives every employee exactly scoreEmployee's numbers
 // (missing criteria, overall, final, grade, pay) for nearly all of them
 // (the others, whose scores are too long, go the decimal way), and
-// ComputeFor with it gives exactly what it gives without.
+// ComputeFor with it gives exactly what it gives without (with the scores
+// of each evaluation listed in another order).
 func TestScoreNumbersMatchesTheDecimalPath(t *testing.T) {
 	wideOnes, all, longScores, fellBack := 0, 0, 0, 0
 	for seed := range uint64(120) {
@@ -199,10 +200,13 @@ func TestScoreNumbersMatchesTheDecimalPath(t *testing.T) {
 			}
 		}
 		asked := in.Employees[rng.IntN(len(in.Employees))].ID
-		withWide := computeForJSON(t, in, asked)
 		useWide = false
 		without := computeForJSON(t, in, asked)
 		useWide = true
+		// Each evaluation's scores in another order, for the criterion
+		// lookups that do not find the criterion where they look first.
+		in.Evaluations = withScoresShuffled(in.Evaluations, rng)
+		withWide := computeForJSON(t, in, asked)
 		if withWide != without {
 			t.Fatalf("seed %d: ComputeFor with wide arithmetic\n%s\nwithout\n%s", seed, withWide, without)
 		}
