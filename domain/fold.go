@@ -492,9 +492,14 @@ func (v *Versions[T]) versionAt(n int) (T, bool) {
 
 // scope fills the employees in scope and their units.
 func (fd *folder) scope(c *Cycle, in *scoring.Input) map[uuid.UUID]bool {
-	inScope := map[uuid.UUID]bool{}
+	participants := fd.participants(c)
+	// Sized once: a unit of hundreds grew each through several copies.
+	inScope := make(map[uuid.UUID]bool, len(participants))
 	units := map[uuid.UUID]bool{}
-	for _, m := range fd.participants(c) {
+	if len(participants) > 0 { // none leaves the list nil, as before
+		in.Employees = make([]scoring.Employee, 0, len(participants))
+	}
+	for _, m := range participants {
 		level, _ := fd.org.Level(m.LevelID)
 		in.Employees = append(in.Employees, scoring.Employee{ID: m.ID, UnitID: m.UnitID,
 			PositionLevel: level.Name, MonthlyStandard: level.MonthlyStandard})
@@ -521,7 +526,11 @@ func (fd *folder) participants(c *Cycle) []Employee {
 		if fd.only == nil {
 			return fd.inScope.all
 		}
-		var out []Employee
+		n := countIn(fd.inScope.all, func(m Employee) bool { return fd.only[m.UnitID] })
+		if n == 0 {
+			return nil
+		}
+		out := make([]Employee, 0, n)
 		for _, m := range fd.inScope.all {
 			if fd.only[m.UnitID] {
 				out = append(out, m)
