@@ -1,7 +1,9 @@
 package scoring
 
 import (
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,5 +116,48 @@ func TestValidateUnknownKindsAndLongScores(t *testing.T) {
 		if got := problemFields(t, b.in.Validate(), ErrInvalidInput); !slices.Equal(got, tc.want) {
 			t.Errorf("kinds %v: problems at %q, want %q", tc.kinds, got, tc.want)
 		}
+	}
+}
+
+// Validate's sets are reused between calls (validationMaps): the same
+// input validates again, and at once from several goroutines, with nothing
+// left over from before (an event id seen by an earlier call would be
+// "used twice"); an input with a duplicate still reports it after them,
+// and so does one too large for its sets to be kept.
+func TestValidateReusesItsSetsCleanly(t *testing.T) {
+	in := randomInput(3)
+	for range 3 {
+		if err := in.Validate(); err != nil {
+			t.Fatalf("again: %v", err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for g := range errs {
+		wg.Go(func() { errs[g] = randomInput(uint64(g)).Validate() })
+	}
+	wg.Wait()
+	for g, err := range errs {
+		if err != nil {
+			t.Errorf("goroutine %d: %v", g, err)
+		}
+	}
+	twice := in
+	twice.Evaluations = append(slices.Clone(in.Evaluations), in.Evaluations[0])
+	fields := problemFields(t, twice.Validate(), ErrInvalidInput)
+	if !slices.Contains(fields, fmt.Sprintf("evaluations[%d].event_id", len(in.Evaluations))) {
+		t.Errorf("an evaluation listed twice: problems at %q", fields)
+	}
+	large := syntheticCycle(3_000) // more evaluations than maxPooledEntries
+	if len(large.Evaluations) <= maxPooledEntries {
+		t.Fatalf("the large input has only %d evaluations", len(large.Evaluations))
+	}
+	for range 2 {
+		if err := large.Validate(); err != nil {
+			t.Fatalf("large: %v", err)
+		}
+	}
+	if err := in.Validate(); err != nil {
+		t.Fatalf("after the large one: %v", err)
 	}
 }
