@@ -526,6 +526,11 @@ func (fd *folder) participants(c *Cycle) []Employee {
 		if fd.only == nil {
 			return fd.inScope.all
 		}
+		if len(fd.only) == 1 {
+			for unit := range fd.only {
+				return fd.inScope.byUnit[unit] // read only, like all
+			}
+		}
 		n := countIn(fd.inScope.all, func(m Employee) bool { return fd.only[m.UnitID] })
 		if n == 0 {
 			return nil

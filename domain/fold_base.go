@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,8 +34,24 @@ type stateAt struct {
 }
 
 // participantList is the cycle's participants (ordered by id) as a Base
-// lists them once.
-type participantList struct{ all []Employee }
+// lists them once, and the same lists per unit: a fold of one unit of a
+// 10,000-person cycle takes its unit's list instead of looking every
+// participant's unit up.
+type participantList struct {
+	all    []Employee
+	byUnit map[uuid.UUID][]Employee
+}
+
+func newParticipantList(all []Employee) *participantList {
+	l := &participantList{all: all, byUnit: map[uuid.UUID][]Employee{}}
+	for _, m := range all {
+		l.byUnit[m.UnitID] = append(l.byUnit[m.UnitID], m)
+	}
+	for u, list := range l.byUnit {
+		l.byUnit[u] = slices.Clip(list) // an append by a reader copies
+	}
+	return l
+}
 
 // NewBase folds shared, the events outside review streams in global order
 // (organisation, template, policy and every cycle stream, as FoldCycle needs
@@ -58,7 +75,7 @@ func NewBase(shared []Recorded, cycleID uuid.UUID) *Base {
 	if c := fd.cycles[cycleID]; c != nil {
 		all = c.Participants(fd.org)
 	}
-	fd.inScope = &participantList{all: all}
+	fd.inScope = newParticipantList(all)
 	return b
 }
 
