@@ -14,7 +14,7 @@ import (
 // domain's commands should have refused anything it finds.
 func (in Input) Validate() error {
 	p := problems{kind: ErrInvalidInput}
-	m := getValidationMaps()
+	m := in.validationMaps()
 	defer m.put()
 	in.validateCycle(&p)
 	units := in.validateUnits(&p)
@@ -49,12 +49,18 @@ var validationPool sync.Pool
 // collector rather than emptied for every unit after them.
 const maxPooledEntries = 1 << 14
 
-func getValidationMaps() *validationMaps {
-	if m, ok := validationPool.Get().(*validationMaps); ok {
-		return m
+// validationMaps are empty sets for Validate of in: from the pool unless in
+// is too large for them to go back to it, else new ones sized for in.
+func (in Input) validationMaps() *validationMaps {
+	events := len(in.Evaluations) + len(in.Adjustments)
+	if max(events, len(in.Employees), len(in.KPIs)) <= maxPooledEntries {
+		if m, ok := validationPool.Get().(*validationMaps); ok {
+			return m
+		}
 	}
-	return &validationMaps{emps: map[uuid.UUID]bool{}, events: map[uuid.UUID]bool{},
-		raters: map[raterKey]bool{}, managers: map[uuid.UUID]bool{}, kpis: map[kpiKey]bool{}}
+	return &validationMaps{emps: make(map[uuid.UUID]bool, len(in.Employees)), events: make(map[uuid.UUID]bool, events),
+		raters: make(map[raterKey]bool, len(in.Evaluations)), managers: make(map[uuid.UUID]bool, len(in.Employees)),
+		kpis: make(map[kpiKey]bool, len(in.KPIs))}
 }
 
 // put empties the sets and gives them back to the pool, unless one grew
