@@ -33,6 +33,12 @@ type rig struct {
 
 func newRig(t *testing.T, store eventstore.Store) *rig {
 	t.Helper()
+	return newRigWith(t, store, projections.RunnerConfig{Poll: 50 * time.Millisecond})
+}
+
+// newRigWith is newRig with the runner configured as cfg.
+func newRigWith(t *testing.T, store eventstore.Store, cfg projections.RunnerConfig) *rig {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	db, err := projections.Open(ctx, store)
 	if err != nil {
@@ -41,7 +47,7 @@ func newRig(t *testing.T, store eventstore.Store) *rig {
 	index := cycles.NewIndex(store, nil)
 	proj := cycles.NewProjection(index)
 	r := &rig{db: db, index: index, proj: proj, reader: cycles.NewReader(db), auditor: cycles.NewAuditor(index),
-		runner: projections.NewRunner(db, store, projections.RunnerConfig{Poll: 50 * time.Millisecond}, proj,
+		runner: projections.NewRunner(db, store, cfg, proj,
 			projections.NewTimeline(eventlog.Reason))}
 	done := make(chan struct{}, 2)
 	go func() { _ = index.Run(ctx); done <- struct{}{} }()
@@ -646,4 +652,28 @@ func measuredCriterion(t *testing.T, sc *projectionstest.Scenario) string {
 	}
 	t.Fatal("the scenario's template has no measured criterion")
 	return ""
+}
+
+// Closing appends the closure and then the close decision, which a batch
+// boundary may separate (batches are cut by size, not by append): the
+// decision, on the stream of a cycle already closed, still reaches the
+// summary. With one event per batch every boundary is exercised.
+func TestCloseDecisionInABatchOfItsOwn(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 1, PerUnit: 3,
+			Score: func(_, i int) int { return 80 + 5*i }})
+		r := newRigWith(t, store, projections.RunnerConfig{Poll: 50 * time.Millisecond, Batch: 1})
+		sc.ThroughPublish()
+		sc.Close()
+		r.sync(t, sc.Outcome.Position)
+		s, err := r.reader.Summary(ctx, sc.Cycle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.State != domain.StateClosed || len(s.Decisions) != 2 || s.Decisions[1].Kind != domain.DecisionClose {
+			t.Fatalf("summary after close: state %s, decisions %+v; want closed with the publication and the close decision", s.State, s.Decisions)
+		}
+		r.liveEqualsRebuild(t, store)
+	})
 }
