@@ -103,6 +103,37 @@ func TestReasonOfExposesWrittenReasons(t *testing.T) {
 	}
 }
 
+// CarriesReason names exactly the types whose events can have a reason, so
+// that a timeline skipping the others loses none: every registered type is
+// decoded with its written-reason fields filled in, and ReasonOf finds the
+// reason exactly when CarriesReason says so.
+func TestCarriesReasonNamesEveryReasonedType(t *testing.T) {
+	reasoned := 0
+	for _, typ := range domain.EventTypes() {
+		schema, _ := domain.SchemaVersion(typ)
+		e, err := domain.Decode(typ, schema, []byte(`{"reason":"why","justification":"why"}`))
+		if err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		carries := domain.CarriesReason(typ, schema)
+		if got := domain.ReasonOf(e); (got == "why") != carries {
+			t.Errorf("%s: CarriesReason %v, but ReasonOf of an event with a reason gives %q", typ, carries, got)
+		}
+		if carries {
+			reasoned++
+		}
+		if domain.CarriesReason(typ, schema+1) {
+			t.Errorf("%s: a reason at schema version %d, which is not registered", typ, schema+1)
+		}
+	}
+	if reasoned < 10 {
+		t.Errorf("only %d types carry a reason", reasoned)
+	}
+	if domain.CarriesReason("appraisal.no_such_event", 1) {
+		t.Error("an unknown type carries a reason")
+	}
+}
+
 // Decoding whatever bytes a tampered or foreign row holds never panics, and
 // whatever decodes encodes again.
 func FuzzDecode(f *testing.F) {

@@ -172,6 +172,9 @@ type folder struct {
 	// inScope is the cycle's participants when a Base computed them once
 	// (nil: list them from org).
 	inScope *participantList
+	// bufs, when set, lends expect the lists and maps of an earlier fold
+	// (see FoldBuffers); nil: expect allocates them.
+	bufs *FoldBuffers
 
 	org       *Organisation
 	templates map[uuid.UUID]*TemplateVersions
@@ -380,7 +383,9 @@ func (fd *folder) criterionScores(entries []ScoreEntry) []scoring.CriterionScore
 }
 
 // expect sizes the fold's lists and maps for the review events it is about
-// to add, so that they are allocated once instead of growing.
+// to add, so that they are allocated once instead of growing; with bufs,
+// it empties and reuses those of the last fold that had them, growing only
+// what is too small.
 func (fd *folder) expect(reviews []Recorded) {
 	var evals, scores, kpis int
 	for _, r := range reviews {
@@ -392,10 +397,61 @@ func (fd *folder) expect(reviews []Recorded) {
 			kpis++
 		}
 	}
-	fd.evals, fd.kpis = make(map[uuid.UUID]int32, evals), make(map[kpiKey]int32, kpis)
-	fd.evalList, fd.evalOrder = make([]scoring.Evaluation, 0, evals), make([]int32, 0, evals)
-	fd.kpiList = make([]scoring.KPIRecord, 0, kpis)
-	fd.scores = make([]scoring.CriterionScore, 0, scores)
+	b := fd.bufs
+	if b == nil || b.evals == nil {
+		fd.evals, fd.kpis = make(map[uuid.UUID]int32, evals), make(map[kpiKey]int32, kpis)
+		fd.streamEmployee = map[string]uuid.UUID{}
+		fd.evalList, fd.evalOrder = make([]scoring.Evaluation, 0, evals), make([]int32, 0, evals)
+		fd.kpiList = make([]scoring.KPIRecord, 0, kpis)
+		fd.scores = make([]scoring.CriterionScore, 0, scores)
+		return
+	}
+	// A cleared map keeps its room, and grows on its own if this fold has
+	// more to hold.
+	clear(b.evals)
+	clear(b.kpis)
+	clear(b.streamEmployee)
+	fd.evals, fd.kpis, fd.streamEmployee = b.evals, b.kpis, b.streamEmployee
+	fd.evalList = slices.Grow(b.evalList[:0], evals)
+	fd.evalOrder = slices.Grow(b.evalOrder[:0], evals)
+	fd.kpiList = slices.Grow(b.kpiList[:0], kpis)
+	fd.scores = slices.Grow(b.scores[:0], scores)
+}
+
+// FoldBuffers is the memory of one fold's facts (its evaluations, their
+// scores, KPI records and the indexes over them), handed from one fold to
+// the next of the same caller: an as-of query folds a unit of hundreds of
+// people per call, and without them allocates all of it afresh each time,
+// most of what the query allocates.
+//
+// The Input of a Folded made with buffers holds their memory: it is good
+// until the buffers' next fold, and a caller must be done with it by then.
+// The engine's results hold none of an Input's slices (it copies what it
+// groups and keeps values, never slices, of the facts), so a Result
+// computed from the Input stays good; the tests fold another unit into the
+// same buffers and check that the first unit's result did not change.
+// Buffers serve one fold at a time.
+type FoldBuffers struct {
+	evals     map[uuid.UUID]int32
+	evalList  []scoring.Evaluation
+	evalOrder []int32
+	kpis      map[kpiKey]int32
+	kpiList   []scoring.KPIRecord
+	scores    []scoring.CriterionScore
+	// streamEmployee is emptied too: it would only grow with every stream
+	// of every unit folded into the buffers.
+	streamEmployee map[string]uuid.UUID
+	// inKPIs is the narrowed Input's KPI list (facts).
+	inKPIs []scoring.KPIRecord
+}
+
+// keep hands the fold's lists and maps (as they grew) back to its buffers.
+func (fd *folder) keep() {
+	if b := fd.bufs; b != nil {
+		b.evals, b.evalList, b.evalOrder = fd.evals, fd.evalList, fd.evalOrder
+		b.kpis, b.kpiList, b.scores = fd.kpis, fd.kpiList, fd.scores
+		b.streamEmployee = fd.streamEmployee
+	}
 }
 
 // finish assembles the input, keeping only facts about employees in scope.
@@ -436,9 +492,14 @@ func (v *Versions[T]) versionAt(n int) (T, bool) {
 
 // scope fills the employees in scope and their units.
 func (fd *folder) scope(c *Cycle, in *scoring.Input) map[uuid.UUID]bool {
-	inScope := map[uuid.UUID]bool{}
+	participants := fd.participants(c)
+	// Sized once: a unit of hundreds grew each through several copies.
+	inScope := make(map[uuid.UUID]bool, len(participants))
 	units := map[uuid.UUID]bool{}
-	for _, m := range fd.participants(c) {
+	if len(participants) > 0 { // none leaves the list nil, as before
+		in.Employees = make([]scoring.Employee, 0, len(participants))
+	}
+	for _, m := range participants {
 		level, _ := fd.org.Level(m.LevelID)
 		in.Employees = append(in.Employees, scoring.Employee{ID: m.ID, UnitID: m.UnitID,
 			PositionLevel: level.Name, MonthlyStandard: level.MonthlyStandard})
@@ -465,7 +526,16 @@ func (fd *folder) participants(c *Cycle) []Employee {
 		if fd.only == nil {
 			return fd.inScope.all
 		}
-		var out []Employee
+		if len(fd.only) == 1 {
+			for unit := range fd.only {
+				return fd.inScope.byUnit[unit] // read only, like all
+			}
+		}
+		n := countIn(fd.inScope.all, func(m Employee) bool { return fd.only[m.UnitID] })
+		if n == 0 {
+			return nil
+		}
+		out := make([]Employee, 0, n)
 		for _, m := range fd.inScope.all {
 			if fd.only[m.UnitID] {
 				out = append(out, m)
@@ -490,16 +560,25 @@ func (fd *folder) participants(c *Cycle) []Employee {
 // scope, in the order they were recorded.
 func (fd *folder) facts(in *scoring.Input, inScope map[uuid.UUID]bool) {
 	in.Evaluations = fd.evaluations(inScope)
-	if fd.only == nil {
+	switch {
+	case fd.only == nil:
 		// The whole cycle lists no KPI as empty, not absent; a narrowed
 		// input leaves it nil, as ForUnit does.
 		in.KPIs = make([]scoring.KPIRecord, 0, len(fd.kpiList))
+	case fd.bufs != nil:
+		in.KPIs = fd.bufs.inKPIs[:0]
 	}
 	for _, k := range fd.kpiList {
 		// A KPI without an actual has no score yet: the engine reports the
 		// criterion missing rather than scoring zero.
 		if inScope[k.EmployeeID] && k.ActualEventID != uuid.Nil && k.TargetEventID != uuid.Nil {
 			in.KPIs = append(in.KPIs, k)
+		}
+	}
+	if fd.bufs != nil && fd.only != nil {
+		fd.bufs.inKPIs = in.KPIs
+		if len(in.KPIs) == 0 {
+			in.KPIs = nil // as without buffers
 		}
 	}
 	for _, a := range fd.adjust {

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,8 +34,24 @@ type stateAt struct {
 }
 
 // participantList is the cycle's participants (ordered by id) as a Base
-// lists them once.
-type participantList struct{ all []Employee }
+// lists them once, and the same lists per unit: a fold of one unit of a
+// 10,000-person cycle takes its unit's list instead of looking every
+// participant's unit up.
+type participantList struct {
+	all    []Employee
+	byUnit map[uuid.UUID][]Employee
+}
+
+func newParticipantList(all []Employee) *participantList {
+	l := &participantList{all: all, byUnit: map[uuid.UUID][]Employee{}}
+	for _, m := range all {
+		l.byUnit[m.UnitID] = append(l.byUnit[m.UnitID], m)
+	}
+	for u, list := range l.byUnit {
+		l.byUnit[u] = slices.Clip(list) // an append by a reader copies
+	}
+	return l
+}
 
 // NewBase folds shared, the events outside review streams in global order
 // (organisation, template, policy and every cycle stream, as FoldCycle needs
@@ -58,7 +75,7 @@ func NewBase(shared []Recorded, cycleID uuid.UUID) *Base {
 	if c := fd.cycles[cycleID]; c != nil {
 		all = c.Participants(fd.org)
 	}
-	fd.inScope = &participantList{all: all}
+	fd.inScope = newParticipantList(all)
 	return b
 }
 
@@ -69,28 +86,36 @@ func (b *Base) LastPosition() int64 { return b.fd.last }
 // global order. reviews are events of cycleID's review streams, in global
 // order; anything else is refused.
 func (b *Base) Fold(reviews []Recorded) (Folded, error) {
-	return b.fold(reviews, nil)
+	return b.fold(nil, reviews, nil)
 }
 
 // FoldUnits is FoldUnits of the Base's shared events and reviews merged in
 // global order: reviews may be those of the units' members only.
 func (b *Base) FoldUnits(reviews []Recorded, units []uuid.UUID) (Folded, error) {
+	return b.FoldUnitsInto(nil, reviews, units)
+}
+
+// FoldUnitsInto is FoldUnits reusing bufs (nil: none), which the returned
+// Input then holds until bufs' next fold (see FoldBuffers).
+func (b *Base) FoldUnitsInto(bufs *FoldBuffers, reviews []Recorded, units []uuid.UUID) (Folded, error) {
 	only := make(map[uuid.UUID]bool, len(units))
 	for _, u := range units {
 		only[u] = true
 	}
-	return b.fold(reviews, only)
+	return b.fold(bufs, reviews, only)
 }
 
-// fold starts a folder that shares the Base's state (read only: finish
+// fold starts a folder (with bufs' memory, if any) that shares the Base's state (read only: finish
 // reads the organisation, templates, policies and cycles and changes none of
 // them) and adds the reviews with fresh facts.
-func (b *Base) fold(reviews []Recorded, only map[uuid.UUID]bool) (Folded, error) {
+func (b *Base) fold(bufs *FoldBuffers, reviews []Recorded, only map[uuid.UUID]bool) (Folded, error) {
 	base := b.fd
 	fd := newFolder(base.cycleID, base.cutoff)
 	fd.org, fd.templates, fd.policies, fd.cycles = base.org, base.templates, base.policies, base.cycles
 	fd.overrides, fd.inScope, fd.only, fd.last = base.overrides, base.inScope, only, base.last
+	fd.bufs = bufs
 	fd.expect(reviews)
+	defer fd.keep()
 	prev := int64(-1)
 	for _, r := range reviews {
 		if !strings.HasPrefix(r.Stream, fd.reviewPrefix) {

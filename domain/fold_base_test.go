@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/appraisal-hr/appraisal/domain"
+	"github.com/appraisal-hr/appraisal/domain/scoring"
 )
 
 // Random command sequences with transfers between units, as in
@@ -19,17 +21,27 @@ import (
 // the same refusal); a unit folded from its members' reviews alone reads the
 // same again. A Base built at an earlier cut, with the organisation moved on
 // since, still folds as of its own cut.
+//
+// The unit folds from the members' reviews go through one FoldBuffers per
+// run, as the auditor's queries do: each folds what a fresh fold folds, and
+// the results computed from the earlier folds of a check are unchanged by
+// the later folds into the same buffers (no result holds their memory).
 func TestBaseFoldMatchesTheFullFold(t *testing.T) {
-	compared := 0
+	compared, reusedWithEvaluations := 0, 0
 	for seed := range uint64(4) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			g := newGenerator(t, seed, 9)
 			f, rng := g.f, g.rng
 			units := []uuid.UUID{f.mgmt, f.sales, uuid.New()}
+			// One set of fold buffers serves every fold of the run, as an
+			// auditor's serve its queries.
+			bufs := new(domain.FoldBuffers)
 			check := func() {
 				events, _ := f.log.ReadAll(f.ctx, 0)
 				for _, n := range []int{len(events), rng.IntN(len(events) + 1), rng.IntN(len(events) + 1)} {
-					compared += compareBase(t, events[:n], f.cycle, units)
+					folded, reused := compareBase(t, events[:n], f.cycle, units, bufs)
+					compared += folded
+					reusedWithEvaluations += reused
 				}
 			}
 			for step := range 300 {
@@ -58,11 +70,15 @@ func TestBaseFoldMatchesTheFullFold(t *testing.T) {
 	if compared < 50 {
 		t.Errorf("only %d cuts folded to a cycle: the runs hardly reached a foldable cycle", compared)
 	}
+	if reusedWithEvaluations < 50 {
+		t.Errorf("only %d folds into reused buffers held evaluations", reusedWithEvaluations)
+	}
 }
 
 // compareBase checks the folds on a Base against the full folds of events,
-// and reports 1 when the cycle could be folded at all.
-func compareBase(t *testing.T, events []domain.Recorded, cycle uuid.UUID, units []uuid.UUID) int {
+// and reports 1 when the cycle could be folded at all, and how many unit
+// folds into bufs held evaluations.
+func compareBase(t *testing.T, events []domain.Recorded, cycle uuid.UUID, units []uuid.UUID, bufs *domain.FoldBuffers) (folded, reused int) {
 	t.Helper()
 	prefix := strings.TrimSuffix(domain.ReviewStream(cycle, uuid.Nil), uuid.Nil.String())
 	var shared, reviews []domain.Recorded
@@ -79,8 +95,14 @@ func compareBase(t *testing.T, events []domain.Recorded, cycle uuid.UUID, units 
 	what := fmt.Sprintf("at %d", len(events))
 	sameFold(t, what, got, err, whole, wholeErr)
 	if wholeErr != nil {
-		return 0
+		return 0, 0
 	}
+	type computed struct {
+		what   string
+		result scoring.Result
+		json   string
+	}
+	var earlier []computed
 	for _, u := range units {
 		want, wantErr := domain.FoldUnits(events, cycle, []uuid.UUID{u})
 		got, err := base.FoldUnits(reviews, []uuid.UUID{u})
@@ -104,8 +126,34 @@ func compareBase(t *testing.T, events []domain.Recorded, cycle uuid.UUID, units 
 		want, wantErr = domain.FoldUnits(theirs, cycle, []uuid.UUID{u})
 		got, err = base.FoldUnits(mine, []uuid.UUID{u})
 		sameFold(t, fmt.Sprintf("%s, unit %s from its members' reviews", what, u), got, err, want, wantErr)
+		got, err = base.FoldUnitsInto(bufs, mine, []uuid.UUID{u})
+		sameFold(t, fmt.Sprintf("%s, unit %s from its members' reviews into reused buffers", what, u), got, err, want, wantErr)
+		if err != nil {
+			continue
+		}
+		if len(got.Input.Evaluations) > 0 {
+			reused++
+		}
+		res, err := scoring.Compute(got.Input)
+		if err == nil {
+			earlier = append(earlier, computed{fmt.Sprintf("%s, unit %s", what, u), res, resultJSON(t, res)})
+		}
 	}
-	return 1
+	for _, c := range earlier {
+		if resultJSON(t, c.result) != c.json {
+			t.Fatalf("%s: the result computed from a fold into buffers changed when later folds reused them", c.what)
+		}
+	}
+	return 1, reused
+}
+
+func resultJSON(t *testing.T, res scoring.Result) string {
+	t.Helper()
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // sameFold fails unless both folds are equal, or both refused alike.

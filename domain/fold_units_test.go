@@ -185,4 +185,14 @@ func BenchmarkFoldOneUnit(b *testing.B) {
 			}
 		}
 	})
+	// Into the fold buffers of the last fold, as the auditor's queries fold.
+	var bufs domain.FoldBuffers
+	b.Run("Base.FoldUnitsInto", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := base.FoldUnitsInto(&bufs, reviews, []uuid.UUID{unit}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

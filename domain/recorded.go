@@ -76,12 +76,14 @@ type registration struct {
 	eventType string
 	schema    int
 	decode    func(payload []byte) (Event, error)
+	reasoned  bool // the type carries a written reason (ReasonOf)
 }
 
 // register builds the registration of event type E at schema version schema.
 func register[E Event](schema int) registration {
 	var zero E
-	return registration{eventType: zero.EventType(), schema: schema, decode: func(payload []byte) (Event, error) {
+	_, reasoned := any(zero).(reasoned)
+	return registration{eventType: zero.EventType(), schema: schema, reasoned: reasoned, decode: func(payload []byte) (Event, error) {
 		var e E
 		if err := json.Unmarshal(payload, &e); err != nil {
 			return nil, err
@@ -132,6 +134,14 @@ func Decode(eventType string, schemaVersion int, payload []byte) (Event, error) 
 		return nil, fmt.Errorf("decode %s v%d: %w", eventType, schemaVersion, err)
 	}
 	return e, nil
+}
+
+// CarriesReason reports whether events of a registered type at this schema
+// version carry a written reason. For every other event ReasonOf is "", so
+// a reader after the reason alone (a timeline) need not decode them.
+func CarriesReason(eventType string, schemaVersion int) bool {
+	reg, ok := registry[eventType]
+	return ok && reg.schema == schemaVersion && reg.reasoned
 }
 
 // SchemaVersion returns the current schema version of a registered event

@@ -18,6 +18,7 @@ type ReviewContext struct {
 	Cycle        *Cycle
 	CycleVersion int64 // the cycle stream's version Cycle reflects
 	Org          *Organisation
+	OrgVersion   int64 // the organisation stream's version Org reflects
 	Template     scoring.Template
 	Now          time.Time
 }

@@ -268,7 +268,7 @@ func (s *Service) ReviewContext(ctx context.Context, cycleID uuid.UUID) (ReviewC
 	if err != nil {
 		return ReviewContext{}, err
 	}
-	org, _, err := s.Organisation(ctx)
+	org, ov, err := s.Organisation(ctx)
 	if err != nil {
 		return ReviewContext{}, err
 	}
@@ -277,7 +277,7 @@ func (s *Service) ReviewContext(ctx context.Context, cycleID uuid.UUID) (ReviewC
 	if err != nil {
 		return ReviewContext{}, err
 	}
-	return ReviewContext{Cycle: c, CycleVersion: cv, Org: org, Template: t, Now: s.now()}, nil
+	return ReviewContext{Cycle: c, CycleVersion: cv, Org: org, OrgVersion: ov, Template: t, Now: s.now()}, nil
 }
 
 // Target returns who may act on employeeID in cycleID, for the HTTP layer to
@@ -305,10 +305,11 @@ func (s *Service) Target(ctx context.Context, cycleID, employeeID uuid.UUID) (Ta
 // command runs again as it always did: on the review read up to now, and a
 // conflict then is the caller's. The organisation and the cycle, which the
 // command only reads, are always caught up from their streams first, and
-// the append requires the cycle to be still at the version the command
-// decided on: had a transition (say, into calibration) landed in between,
-// the command's events would come after it and count for nothing. Then the
-// command is decided once more on the cycle as it is now.
+// the append requires both to be still at the versions the command decided
+// on: had a transition (say, into calibration) landed in between, the
+// command's events would come after it and count for nothing; had the
+// reporting line changed, a former manager could write. Then the command
+// is decided once more on the cycle and the organisation as they are now.
 //
 // Before all that, when the review, the cycle, the organisation and the
 // pinned template are all cached, the command is decided on the caches
@@ -357,14 +358,13 @@ func (s *Service) reviewCommandCached(ctx context.Context, call Call, cycleID, e
 	if !ok {
 		return Outcome{}, nil, false
 	}
-	rc := ReviewContext{Cycle: c, CycleVersion: ce.version, Org: oe.agg.(*Organisation), Template: t, Now: s.now()}
+	rc := ReviewContext{Cycle: c, CycleVersion: ce.version, Org: oe.agg.(*Organisation), OrgVersion: oe.version, Template: t, Now: s.now()}
 	rv := re.agg.(*Review)
 	events, err := run(rv, rc)
 	if err != nil {
 		return Outcome{}, nil, false
 	}
-	o, err := s.commitReviewRequiring(ctx, call, stream, rv, re.version, events, []Requirement{
-		{Stream: CycleStream(cycleID), Version: ce.version}, {Stream: OrganisationStream, Version: oe.version}})
+	o, err := s.commitReview(ctx, call, stream, rv, re.version, events, rc)
 	if errors.Is(err, ErrConflict) {
 		return Outcome{}, nil, false
 	}
@@ -398,16 +398,13 @@ func (s *Service) reviewCommandOnce(ctx context.Context, call Call, cycleID, emp
 }
 
 // commitReview appends a review command's events to the review at version
-// v and, once they are in, caches the review with them applied, so the next
-// command on it needs no read.
+// v, on condition that the cycle and the organisation it was decided on
+// are still at rc's versions (a transition or a new reporting line landed
+// in between would make the decision stale), and, once they are in, caches
+// the review with them applied, so the next command on it needs no read.
 func (s *Service) commitReview(ctx context.Context, call Call, stream string, rv *Review, v int64, events []Event, rc ReviewContext) (Outcome, error) {
-	return s.commitReviewRequiring(ctx, call, stream, rv, v, events, []Requirement{{Stream: CycleStream(rc.Cycle.id), Version: rc.CycleVersion}})
-}
-
-// commitReviewRequiring is commitReview with the streams the command
-// decided on.
-func (s *Service) commitReviewRequiring(ctx context.Context, call Call, stream string, rv *Review, v int64, events []Event, requires []Requirement) (Outcome, error) {
-	o, err := s.commitRequiring(ctx, call, stream, v, events, nil, requires)
+	o, err := s.commitRequiring(ctx, call, stream, v, events, nil, []Requirement{
+		{Stream: CycleStream(rc.Cycle.id), Version: rc.CycleVersion}, {Stream: OrganisationStream, Version: rc.OrgVersion}})
 	if err != nil {
 		return o, err
 	}

@@ -288,3 +288,28 @@ func TestCachedReviewCommandSeesOtherInstancesOrganisation(t *testing.T) {
 		t.Errorf("the refused draft wrote to the review: version %d -> %d (%v)", before, after, err)
 	}
 }
+
+// A review command decided on what it read (nothing of the review cached)
+// requires the organisation, too, to be where it was decided on: a
+// reporting line changed between the decision and the append makes it
+// decided again, and the former manager is refused with nothing written.
+func TestReadReviewCommandRacingAChangeOfManagerIsDecidedAgain(t *testing.T) {
+	f := newFixture(t).at(domain.StateReview)
+	log, svc, other := f.racing()
+	former := f.call(as(domain.RoleManager, f.m))
+	stream := domain.ReviewStream(f.cycle, f.e2)
+	_, before, err := f.log.Load(f.ctx, stream, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.before = []func(){func() {
+		f.do(other.ChangeManager(f.ctx, f.call(f.hr), domain.ChangeManager{EmployeeID: f.e2, ManagerID: f.h, Reason: "reorganisation"}))
+	}}
+	if _, err := svc.SaveEvaluationDraft(f.ctx, former, f.key(f.e2), f.managerEval(f.e2, "75", "3")); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("a draft decided on a read organisation, racing a change of manager: %v, want it refused", err)
+	}
+	if _, after, err := f.log.Load(f.ctx, stream, 0); err != nil || after != before {
+		t.Errorf("the refused draft wrote to the review: version %d -> %d (%v)", before, after, err)
+	}
+	f.do(svc.SaveEvaluationDraft(f.ctx, f.call(as(domain.RoleManager, f.h)), f.key(f.e2), f.managerEval(f.e2, "80", "4")))
+}

@@ -46,7 +46,7 @@ func decodeBytes(body []byte, dst any) error {
 		}
 	}
 	var fields []FieldProblem
-	decodeValue(raw, reflect.ValueOf(dst).Elem(), "", &fields)
+	decodeValue(raw, reflect.ValueOf(dst).Elem(), nil, &fields)
 	if len(fields) > 0 {
 		return fieldsProblem(kindValidation, fields)
 	}
@@ -69,17 +69,205 @@ var (
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
+// The body has been checked to be one valid JSON value before it is taken
+// apart, so its objects and arrays are split into their members by finding
+// where each value ends, without validating the same bytes again: decoding
+// each object into a map of raw values and each array into a slice of them
+// (copies of the bytes, each validated anew at every level) was most of a
+// saved draft's decoding. The outcome is the same: an object's members as
+// a map would hold them (keys unescaped as encoding/json does, a repeated
+// key's last value), an array's items, and the same refusal of a value of
+// another kind.
+
+// member is one key (unescaped) and raw value of a JSON object.
+type member struct {
+	key   []byte
+	value json.RawMessage
+}
+
+// errNotKind: a value is not the object or array asked for.
+var errNotKind = errors.New("not the kind of JSON value wanted")
+
+// objectMembers splits a valid JSON object into its members, in order,
+// each key once (its last value, as decoding into a map keeps).
+func objectMembers(raw json.RawMessage) ([]member, error) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, errNotKind
+	}
+	var out []member
+	i = skipSpace(raw, i+1)
+	for i < len(raw) && raw[i] != '}' {
+		end := stringEnd(raw, i)
+		key, err := unquoteKey(raw[i:end])
+		if err != nil {
+			return nil, err
+		}
+		i = skipSpace(raw, end)
+		i = skipSpace(raw, i+1) // past ':'
+		end = valueEnd(raw, i)
+		value := raw[i:end:end]
+		if j := indexOfKey(out, key); j >= 0 {
+			out[j].value = value
+		} else {
+			out = append(out, member{key, value})
+		}
+		i = skipSpace(raw, end)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
+	}
+	return out, nil
+}
+
+// indexOfKey finds a key among an object's members so far (objects in a
+// request have a few keys: a scan is cheaper than a map).
+func indexOfKey(ms []member, key []byte) int {
+	for j := range ms {
+		if bytes.Equal(ms[j].key, key) {
+			return j
+		}
+	}
+	return -1
+}
+
+// arrayItems splits a valid JSON array into its items; null is no items (a
+// nil slice, as decoding null into a slice gives).
+func arrayItems(raw json.RawMessage) ([]json.RawMessage, error) {
+	i := skipSpace(raw, 0)
+	if bytes.HasPrefix(raw[i:], []byte("null")) {
+		return nil, nil
+	}
+	if i >= len(raw) || raw[i] != '[' {
+		return nil, errNotKind
+	}
+	items := []json.RawMessage{}
+	i = skipSpace(raw, i+1)
+	for i < len(raw) && raw[i] != ']' {
+		end := valueEnd(raw, i)
+		items = append(items, raw[i:end:end])
+		i = skipSpace(raw, end)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
+	}
+	return items, nil
+}
+
+// unquoteKey is a key's text: its bytes when they need no unescaping (no
+// backslash, ASCII), else what encoding/json makes of it.
+func unquoteKey(quoted []byte) ([]byte, error) {
+	plain := len(quoted) >= 2
+	for _, c := range quoted {
+		if c == '\\' || c >= utf8RuneSelf {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return quoted[1 : len(quoted)-1], nil
+	}
+	var key string
+	err := json.Unmarshal(quoted, &key)
+	return []byte(key), err
+}
+
+// utf8RuneSelf: bytes from here on may begin a multi-byte (or invalid)
+// UTF-8 sequence, which encoding/json checks when it unquotes.
+const utf8RuneSelf = 0x80
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd is the index just past the string that opens at b[i].
+func stringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// valueEnd is the index just past the (valid) JSON value that begins at
+// b[i].
+func valueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return len(b)
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = stringEnd(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	// A number, true, false or null: up to the next delimiter.
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+	}
+	return i
+}
+
+// fieldPath is where a value sits in the body: a key of its parent object,
+// or an index of its parent array. It is spelled out ("scores[1].score")
+// only for a field with a problem, not for every value decoded.
+type fieldPath struct {
+	parent *fieldPath
+	item   bool   // an array item: index, else key
+	key    []byte // unescaped
+	index  int
+}
+
+// String is the path as problems name it ("" for the body itself).
+func (p *fieldPath) String() string {
+	if p == nil {
+		return ""
+	}
+	if p.item {
+		return fmt.Sprintf("%s[%d]", p.parent.String(), p.index)
+	}
+	return join(p.parent.String(), string(p.key))
+}
+
+// problem is the FieldProblem of the value at p.
+func (p *fieldPath) problem(reason string) FieldProblem {
+	return FieldProblem{fieldName(p.String()), reason}
+}
+
 // decodeValue decodes raw into v, recursing into plain structs and slices so
 // that every bad field is found, not just the first.
-func decodeValue(raw json.RawMessage, v reflect.Value, path string, fields *[]FieldProblem) {
+func decodeValue(raw json.RawMessage, v reflect.Value, path *fieldPath, fields *[]FieldProblem) {
 	t := v.Type()
 	switch {
 	case isPlainStruct(t):
 		decodeStruct(raw, v, path, fields)
 	case t.Kind() == reflect.Slice && isPlainStruct(t.Elem()):
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			*fields = append(*fields, FieldProblem{fieldName(path), "must be an array"})
+		items, err := arrayItems(raw)
+		if err != nil {
+			*fields = append(*fields, path.problem("must be an array"))
 			return
 		}
 		if items == nil {
@@ -87,33 +275,35 @@ func decodeValue(raw json.RawMessage, v reflect.Value, path string, fields *[]Fi
 		}
 		s := reflect.MakeSlice(t, len(items), len(items))
 		for i, item := range items {
-			decodeValue(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), fields)
+			decodeValue(item, s.Index(i), &fieldPath{parent: path, item: true, index: i}, fields)
 		}
 		v.Set(s)
 	default:
 		if err := json.Unmarshal(raw, v.Addr().Interface()); err != nil {
-			*fields = append(*fields, FieldProblem{fieldName(path), typeReason(t, err)})
+			*fields = append(*fields, path.problem(typeReason(t, err)))
 		}
 	}
 }
 
-func decodeStruct(raw json.RawMessage, v reflect.Value, path string, fields *[]FieldProblem) {
+func decodeStruct(raw json.RawMessage, v reflect.Value, path *fieldPath, fields *[]FieldProblem) {
 	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		return
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		*fields = append(*fields, FieldProblem{fieldName(path), "must be an object"})
+	obj, err := objectMembers(raw)
+	if err != nil {
+		*fields = append(*fields, path.problem("must be an object"))
 		return
 	}
 	known := jsonFields(v.Type())
-	for key, val := range obj {
-		idx, ok := known[key]
+	for _, m := range obj {
+		at := &fieldPath{parent: path, key: m.key}
+		idx, ok := known[string(m.key)] // looked up without a copy of the key
 		if !ok {
-			*fields = append(*fields, FieldProblem{join(path, key), "unknown field"})
+			// Named as the key is, even "" (not "(body)").
+			*fields = append(*fields, FieldProblem{at.String(), "unknown field"})
 			continue
 		}
-		decodeValue(val, v.Field(idx), join(path, key), fields)
+		decodeValue(m.value, v.Field(idx), at, fields)
 	}
 }
 

@@ -34,6 +34,9 @@ type loadResult struct {
 	// the run: clients, server, store, read side and runtime. Per operation
 	// it is steadier than the rates on a machine shared with other work.
 	cpu time.Duration
+	// pg is what PostgreSQL did for the store over the run (not measured
+	// on SQLite).
+	pg pgWork
 }
 
 // cpuPerOp is the process CPU time per successful operation.
@@ -67,7 +70,8 @@ const opTimeout = 10 * time.Second
 
 // runLoad runs op from clients goroutines for d; op gets the client number
 // and that client's sequence number so that each call can be distinct.
-func runLoad(clients int, d time.Duration, op func(ctx context.Context, client, seq int) error) loadResult {
+func runLoad(clients int, d time.Duration, pg *pgServer, op func(ctx context.Context, client, seq int) error) loadResult {
+	pgStart := pg.sample(context.Background())
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var mu sync.Mutex
@@ -99,7 +103,9 @@ func runLoad(clients int, d time.Duration, op func(ctx context.Context, client, 
 		})
 	}
 	wg.Wait()
-	return summarize(lat, errs, time.Since(start), processCPU()-cpu)
+	res := summarize(lat, errs, time.Since(start), processCPU()-cpu)
+	res.pg = pgStart.until(pg.sample(context.Background()))
+	return res
 }
 
 // summarize makes a loadResult of a run's latencies.
@@ -145,12 +151,14 @@ func loadDuration() time.Duration {
 // during the HTTP side.
 func BenchmarkLoad(b *testing.B) {
 	for name, open := range backends(nil) {
-		if name == "postgres" {
-			open = servedPostgres
-		}
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				loadRun(b, open)
+				if name == "postgres" {
+					store, pg := servedPostgres(b)
+					loadRun(b, store, pg)
+				} else {
+					loadRun(b, open(b), nil)
+				}
 			}
 		})
 	}
@@ -162,9 +170,11 @@ func BenchmarkLoad(b *testing.B) {
 // on a smaller pool than the service has.
 const servedPoolConns = "16"
 
-// servedPostgres is eventstoretest.NewPostgres with serve's pool size.
-func servedPostgres(tb testing.TB) eventstore.Store {
-	u, err := url.Parse(eventstoretest.FreshSchema(tb))
+// servedPostgres is eventstoretest.NewPostgres with serve's pool size, and
+// the probe of what the PostgreSQL server does for it.
+func servedPostgres(tb testing.TB) (eventstore.Store, *pgServer) {
+	pg, dsn := pgLoadServer(tb, eventstoretest.FreshSchema(tb))
+	u, err := url.Parse(dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -180,17 +190,16 @@ func servedPostgres(tb testing.TB) eventstore.Store {
 	if _, err := s.Migrate(ctx, nil); err != nil {
 		tb.Fatalf("migrate postgres store: %v", err)
 	}
-	return s
+	return s, pg
 }
 
-func loadRun(b *testing.B, open func(testing.TB) eventstore.Store) {
-	store := open(b)
+func loadRun(b *testing.B, store eventstore.Store, pg *pgServer) {
 	h := newHarness(b, store, nil)
 	employees, tokens, cycle := loadCompany(b, h)
 	d := loadDuration()
 
 	payload := []byte(`{"kind":"self","scores":[{"criterion":"service","score":"90"},{"criterion":"teamwork","score":"90"}],"summary":"draft"}`)
-	bare := runLoad(loadClients, d, func(ctx context.Context, client, seq int) error {
+	bare := runLoad(loadClients, d, pg, func(ctx context.Context, client, seq int) error {
 		_, err := store.Append(ctx, fmt.Sprintf("bench-%d", client), int64(seq), []eventstore.NewEvent{{
 			ID: uuid.New(), Type: "bench.appended", SchemaVersion: 1, Payload: payload,
 			Actor: eventstore.Actor{ID: uuid.NewString(), Role: "employee"}, CorrelationID: uuid.New(), CausationID: uuid.New(),
@@ -217,7 +226,7 @@ func loadRun(b *testing.B, open func(testing.TB) eventstore.Store) {
 	client := "separate process, lean HTTP/1.1 client"
 	if os.Getenv("APPRAISAL_LOAD_CLIENT") == "nethttp" {
 		client = "net/http client in this process"
-		overHTTP = netHTTPLoad(h.base, path, tokens, body, d)
+		overHTTP = netHTTPLoad(h.base, path, tokens, body, d, pg)
 	} else {
 		addr := strings.TrimPrefix(h.base, "http://")
 		reqs := make([]string, loadClients)
@@ -225,7 +234,7 @@ func loadRun(b *testing.B, open func(testing.TB) eventstore.Store) {
 			reqs[c] = "PUT " + path(c) + " HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\nAuthorization: Bearer " +
 				tokens[c] + "\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
 		}
-		overHTTP, generatorCPU = generatorLoad(b, addr, reqs, d)
+		overHTTP, generatorCPU = generatorLoad(b, addr, reqs, d, pg)
 	}
 	ratio := overHTTP.rate() / bare.rate()
 	gen := ""
@@ -233,8 +242,14 @@ func loadRun(b *testing.B, open func(testing.TB) eventstore.Store) {
 		gen = fmt.Sprintf(", generator process %.0f µs/op", float64(generatorCPU/time.Duration(overHTTP.ops))/float64(time.Microsecond))
 		b.ReportMetric(float64(generatorCPU/time.Duration(overHTTP.ops))/float64(time.Microsecond), "gen-cpu-µs/op")
 	}
-	b.Logf("\n  bare store append, 32 clients, 1 event/call: %s\n  HTTP evaluation drafts, 32 clients:          %s\n  HTTP clients: %s%s\n  HTTP / bare throughput: %.2f",
-		bare, overHTTP, client, gen, ratio)
+	pgLines := ""
+	if pg != nil {
+		pgLines = fmt.Sprintf("\n  bare: %s\n  HTTP: %s", bare.pg.perOp(bare.ops), overHTTP.pg.perOp(overHTTP.ops))
+		b.ReportMetric(bare.pg.cpuPerOp(bare.ops), "bare-pg-cpu-µs/op")
+		b.ReportMetric(overHTTP.pg.cpuPerOp(overHTTP.ops), "http-pg-cpu-µs/op")
+	}
+	b.Logf("\n  bare store append, 32 clients, 1 event/call: %s\n  HTTP evaluation drafts, 32 clients:          %s\n  HTTP clients: %s%s\n  HTTP / bare throughput: %.2f%s",
+		bare, overHTTP, client, gen, ratio, pgLines)
 	b.ReportMetric(bare.rate(), "bare-appends/s")
 	b.ReportMetric(overHTTP.rate(), "http-submits/s")
 	b.ReportMetric(ratio, "http/bare")

@@ -56,7 +56,7 @@ const (
 // generatorLoad runs the HTTP side of BenchmarkLoad in a generator process
 // and returns its result, whose cpu is this (the server's) process's CPU
 // time over the generator's load, and the generator's CPU time over it.
-func generatorLoad(tb testing.TB, addr string, reqs []string, d time.Duration) (loadResult, time.Duration) {
+func generatorLoad(tb testing.TB, addr string, reqs []string, d time.Duration, pg *pgServer) (loadResult, time.Duration) {
 	dir := tb.TempDir()
 	job := generatorJob{Addr: addr, Requests: reqs, Duration: d, Report: filepath.Join(dir, "report.json")}
 	spec, err := json.Marshal(job)
@@ -81,13 +81,17 @@ func generatorLoad(tb testing.TB, addr string, reqs []string, d time.Duration) (
 		tb.Fatal(err)
 	}
 	var cpuStart, serverCPU time.Duration
+	var pgStart pgSample
+	var pgDone pgWork
 	lines := bufio.NewScanner(stdout)
 	for lines.Scan() {
 		switch lines.Text() {
 		case generatorStarted:
 			cpuStart = processCPU()
+			pgStart = pg.sample(context.Background())
 		case generatorEnded:
 			serverCPU = processCPU() - cpuStart
+			pgDone = pgStart.until(pg.sample(context.Background()))
 		default:
 			out.WriteString(lines.Text() + "\n")
 		}
@@ -109,7 +113,9 @@ func generatorLoad(tb testing.TB, addr string, reqs []string, d time.Duration) (
 	if serverCPU == 0 {
 		tb.Fatalf("load generator did not say when its load began and ended\n%s", out.String())
 	}
-	return summarize(rep.Latencies, rep.Errors, rep.Elapsed, serverCPU), rep.CPU
+	res := summarize(rep.Latencies, rep.Errors, rep.Elapsed, serverCPU)
+	res.pg = pgDone
+	return res, rep.CPU
 }
 
 // TestLoadGenerator is the load benchmark's generator process; run on its
@@ -260,9 +266,9 @@ func roundTrip(conn net.Conn, br *bufio.Reader, req []byte) (status int, keep bo
 
 // netHTTPLoad is the HTTP side of BenchmarkLoad with net/http's client in
 // this process (APPRAISAL_LOAD_CLIENT=nethttp).
-func netHTTPLoad(base string, path func(int) string, tokens []string, body string, d time.Duration) loadResult {
+func netHTTPLoad(base string, path func(int) string, tokens []string, body string, d time.Duration, pg *pgServer) loadResult {
 	client := &nethttp.Client{Transport: &nethttp.Transport{MaxIdleConnsPerHost: loadClients}}
-	return runLoad(loadClients, d, func(ctx context.Context, c, _ int) error {
+	return runLoad(loadClients, d, pg, func(ctx context.Context, c, _ int) error {
 		req, err := nethttp.NewRequestWithContext(ctx, "PUT", base+path(c), strings.NewReader(body))
 		if err != nil {
 			return err

@@ -72,8 +72,10 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 		touched = map[string]struct{}{}
 	}
 	t := &Tx{db: db, tx: q, projection: name, generation: gen, touched: touched}
+	t.knowsNothing = true
 	if b.gen == activeGeneration {
 		t.known, t.from, t.staged = db.known.begin(name, gen, cp), cp, map[docKey]*docState{}
+		t.knowsNothing = db.known.empty(t.known)
 	}
 	last := cp
 	for _, e := range window(events, cp, b.upTo) {

@@ -72,6 +72,26 @@ func Open(ctx context.Context, store eventstore.Store) (*DB, error) {
 	}
 }
 
+// ForReadModels is the DB a Runner's read models use, given db, the
+// store's DB from Open: on a store that keeps a separate handle for rows
+// the log can rebuild (sqlite.Store.ReadModels, which commits without an
+// fsync of its own), that handle, with its statement cache and the store's
+// write lock; otherwise db itself. Rows the log cannot rebuild (tokens,
+// idempotency records, the notification outbox) stay on db.
+func (db *DB) ForReadModels(ctx context.Context, store eventstore.Store) (*DB, error) {
+	s, ok := store.(interface {
+		ReadModels(context.Context) (*sql.DB, func(context.Context, string) (*sql.Stmt, error), error)
+	})
+	if !ok {
+		return db, nil
+	}
+	handle, prepare, err := s.ReadModels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{sql: handle, dialect: db.dialect, writeLock: db.writeLock, prepare: prepare}, nil
+}
+
 // OpenPostgres wraps a pgx pool; the pool's search_path decides the schema.
 func OpenPostgres(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
 	db := &DB{sql: stdlib.OpenDBFromPool(pool), dialect: Postgres, connConfig: pool.Config().ConnConfig,

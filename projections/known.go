@@ -100,6 +100,13 @@ func (k *knownSets) begin(projection string, gen, cp int64) *knownDocs {
 	return set
 }
 
+// empty reports whether set remembers no document.
+func (k *knownSets) empty(set *knownDocs) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(set.docs) == 0
+}
+
 // lookup is what set says of key, if it still describes (gen, cp).
 func (k *knownSets) lookup(set *knownDocs, gen, cp int64, key docKey) (docState, bool) {
 	k.mu.Lock()

@@ -109,6 +109,69 @@ func TestKnownDocumentsNeverHideAChange(t *testing.T) {
 	})
 }
 
+// putThenSync is a test projection that writes one document both ways: an
+// event at a position that is a multiple of 3 Puts it as "put", every
+// other event syncs it (SyncIDs) as "synced". What a Put writes is not
+// remembered (PutJSON), so a sync after a Put must not trust what an
+// earlier sync remembered of the document.
+type putThenSync struct{}
+
+func (putThenSync) Name() string { return "put-then-sync" }
+func (putThenSync) Version() int { return 1 }
+
+func (putThenSync) Apply(ctx context.Context, tx *Tx, e eventstore.Event) error {
+	if e.Position%3 == 0 {
+		return tx.Put(ctx, "docs", "x", "g", "put")
+	}
+	return tx.SyncIDs(ctx, "docs", "g", []string{"x"}, map[string]any{"x": "synced"})
+}
+
+// wantPutThenSync is what x holds after the event at pos.
+func wantPutThenSync(pos int64) string {
+	if pos%3 == 0 {
+		return "put"
+	}
+	return "synced"
+}
+
+// A document synced, then Put, then synced again with its first value is
+// rewritten: the Put made the process forget what it knew of it. The first
+// batch syncs and then Puts (the process knew nothing when it began), then
+// batches of one event each, then of two.
+func TestPutForgetsWhatASyncKnew(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		p := putThenSync{}
+		if err := b.db.ensureState(ctx, p.Name(), p.Version()); err != nil {
+			t.Fatal(err)
+		}
+		appendN(t, b.store, "s-put-sync", 14)
+		events, err := b.store.ReadAll(ctx, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := events[0].Position
+		firstPut := first + 3 - first%3 // after at least one sync
+		for i, size := range []int64{firstPut - first + 1, 1, 1, 1, 1, 1, 2, 2} {
+			cp, err := b.db.Checkpoint(ctx, p.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			upTo := max(cp, first-1) + size
+			if cp, err = b.db.applyBatch(ctx, p, batch{gen: activeGeneration, from: cp, upTo: upTo}, events); err != nil || cp != upTo {
+				t.Fatalf("batch %d: checkpoint %d (%v), want %d", i, cp, err, upTo)
+			}
+			var x string
+			if err := b.db.Get(ctx, p.Name(), "docs", "x", &x); err != nil || x != wantPutThenSync(upTo) {
+				t.Fatalf("after position %d: x = %q (%v), want %q", upTo, x, err, wantPutThenSync(upTo))
+			}
+		}
+		if res, err := b.db.Check(ctx, b.store, p); err != nil || !res.Match() {
+			t.Fatalf("live %s, rebuilt %s (%v)", res.Live, res.Rebuilt, err)
+		}
+	})
+}
+
 // fingerprinted has a field of each kind a document holds.
 type fingerprinted struct {
 	Name   string          `json:"name"`

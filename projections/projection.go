@@ -97,6 +97,9 @@ type Tx struct {
 	known  *knownDocs
 	from   int64
 	staged map[docKey]*docState
+	// knowsNothing: the process knew no document of the generation when
+	// the batch began (known is empty, or nil in rebuilds).
+	knowsNothing bool
 }
 
 // lookup is what the batch knows of a document: what it wrote or read
@@ -151,8 +154,16 @@ func (t *Tx) Put(ctx context.Context, collection, id, grp string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode %s/%s: %w", collection, id, err)
 	}
-	t.learn(keyOf(collection, id), nil)
-	return t.stage(ctx, row{collection: collection, id: id, grp: grp, pos: t.position, body: body})
+	// What a Put writes is not remembered (known.go): only SyncIDs reads
+	// what is known, and the documents projections Put (one per event on a
+	// timeline) are never synced, so remembering each would cost two
+	// digests and a map entry per document for nothing. A document the
+	// process may know is forgotten instead, so that what it knew is never
+	// taken for what the document holds now.
+	if !t.knowsNothing || len(t.staged) > 0 {
+		t.learn(keyOf(collection, id), nil)
+	}
+	return t.stage(ctx, row{collection: collection, id: id, grp: grp, pos: t.position, body: body, unlearnt: true})
 }
 
 // stage adds r to the pending documents, in place of a pending document
@@ -288,6 +299,7 @@ type row struct {
 	pos                 int64
 	body                []byte
 	state               docState // what to remember of it, when already known
+	unlearnt            bool     // written by Put: not remembered
 }
 
 // writeRows is how many documents one INSERT carries at most: a round trip
@@ -311,11 +323,17 @@ func chunkSize(n int) int {
 
 func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 	for _, r := range rows {
+		if r.unlearnt {
+			continue
+		}
 		s := r.state
 		if !s.present {
 			s = stateOf(r.body)
 		}
 		t.learn(keyOf(r.collection, r.id), &s)
+	}
+	if t.db.dialect == Postgres {
+		return t.writeArrays(ctx, rows)
 	}
 	for len(rows) > 0 {
 		chunk := rows[:chunkSize(len(rows))]
@@ -333,6 +351,36 @@ func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 		q.WriteString(` ON CONFLICT (projection, generation, collection, doc_id)
 			DO UPDATE SET grp = excluded.grp, position = excluded.position, body = excluded.body`)
 		if _, err := t.tx.ExecContext(ctx, t.db.rebind(q.String()), args...); err != nil {
+			return fmt.Errorf("put %d documents of %s: %w", len(chunk), chunk[0].collection, err)
+		}
+	}
+	return nil
+}
+
+// writeArraysSQL writes documents on PostgreSQL: one array per column, so
+// that the statement's text and its seven parameters are the same for any
+// number of rows. As a multi-row VALUES list, each document took seven
+// parameters to encode and bind, PostgreSQL planned a statement of up to
+// 1,792 of them on every batch, and a batch's documents went in as many
+// statements as its count has bits (chunkSize).
+const writeArraysSQL = `INSERT INTO projection_documents (projection, generation, collection, doc_id, grp, position, body)
+	SELECT $1::text, $2::bigint, d.collection, d.doc_id, d.grp, d.position, d.body
+	FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[]) AS d(collection, doc_id, grp, position, body)
+	ON CONFLICT (projection, generation, collection, doc_id)
+	DO UPDATE SET grp = excluded.grp, position = excluded.position, body = excluded.body`
+
+// writeArrays is writeMany's statement on PostgreSQL, writeRows documents
+// at a time.
+func (t *Tx) writeArrays(ctx context.Context, rows []row) error {
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), writeRows)]
+		rows = rows[len(chunk):]
+		collections, ids, grps := make([]string, len(chunk)), make([]string, len(chunk)), make([]string, len(chunk))
+		positions, bodies := make([]int64, len(chunk)), make([]string, len(chunk))
+		for i, r := range chunk {
+			collections[i], ids[i], grps[i], positions[i], bodies[i] = r.collection, r.id, r.grp, r.pos, string(r.body)
+		}
+		if _, err := t.tx.ExecContext(ctx, writeArraysSQL, t.projection, t.generation, collections, ids, grps, positions, bodies); err != nil {
 			return fmt.Errorf("put %d documents of %s: %w", len(chunk), chunk[0].collection, err)
 		}
 	}

@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func payloadReason(e eventstore.Event) (string, error) {
 func TestTimeline(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
-		cycle, alice, bob := uuid.New(), uuid.New(), uuid.New()
+		cycle, other, alice, bob := uuid.New(), uuid.New(), uuid.New(), uuid.New()
 		hr := eventstore.Actor{ID: "hr-1", Role: "hr"}
 		put := func(stream, typ string, actor eventstore.Actor, payload map[string]any) int64 {
 			body, _ := json.Marshal(payload)
@@ -41,7 +42,16 @@ func TestTimeline(t *testing.T) {
 		p3 := put("eval-"+alice.String(), "test.self_submitted", eventstore.Actor{ID: alice.String(), Role: "employee"},
 			map[string]any{"cycle_id": cycle, "employee_id": alice})
 		p4 := put("cycle-"+cycle.String(), "test.cycle_reopened", hr, map[string]any{"cycle_id": cycle, "reason": "late appeal"})
-		put("organisation", "test.employee_hired", hr, map[string]any{"employee_id": bob})
+		p5 := put("organisation", "test.employee_hired", hr, map[string]any{"employee_id": bob})
+		// Bob's and Alice's events in the cycle interleave; Alice's events
+		// in another cycle are on her timeline, not on this cycle's.
+		p6 := put("eval-"+bob.String(), "test.self_submitted", eventstore.Actor{ID: bob.String(), Role: "employee"},
+			map[string]any{"cycle_id": cycle, "employee_id": bob})
+		p7 := put("eval-"+alice.String(), "test.self_submitted", eventstore.Actor{ID: alice.String(), Role: "employee"},
+			map[string]any{"cycle_id": other, "employee_id": alice})
+		p8 := put("eval-"+alice.String(), "test.peer_submitted", eventstore.Actor{ID: bob.String(), Role: "peer"},
+			map[string]any{"cycle_id": cycle, "employee_id": alice})
+		put("organisation", "test.unit_created", hr, map[string]any{"unit_id": uuid.New()}) // no subject
 
 		tl := NewTimeline(payloadReason)
 		r := NewRunner(b.db, b.store, testRunnerConfig(), tl)
@@ -61,16 +71,142 @@ func TestTimeline(t *testing.T) {
 			}
 			return out
 		}
-		if got := positions(SubjectCycle, cycle); !slices.Equal(got, []int64{p1, p3, p4}) {
-			t.Errorf("cycle timeline = %v, want %v", got, []int64{p1, p3, p4})
-		}
-		if got := positions(SubjectEmployee, alice); !slices.Equal(got, []int64{p2, p3}) {
-			t.Errorf("alice's timeline = %v, want %v", got, []int64{p2, p3})
+		for _, c := range []struct {
+			kind string
+			id   uuid.UUID
+			want []int64
+		}{
+			{SubjectCycle, cycle, []int64{p1, p3, p4, p6, p8}},
+			{SubjectCycle, other, []int64{p7}},
+			{SubjectEmployee, alice, []int64{p2, p3, p7, p8}},
+			{SubjectEmployee, bob, []int64{p5, p6}},
+			{SubjectEmployee, uuid.New(), nil},
+		} {
+			if got := positions(c.kind, c.id); !slices.Equal(got, c.want) {
+				t.Errorf("%s %s's timeline = %v, want %v", c.kind, c.id, got, c.want)
+			}
 		}
 		entries, _ := ReadTimeline(ctx, b.db, SubjectCycle, cycle)
-		last := entries[len(entries)-1]
-		if last.Reason != "late appeal" || last.ActorID != "hr-1" || last.ActorRole != "hr" || last.Type != "test.cycle_reopened" || last.At.IsZero() {
-			t.Errorf("reopen entry = %+v", last)
+		reopen := entries[2]
+		if reopen.Reason != "late appeal" || reopen.ActorID != "hr-1" || reopen.ActorRole != "hr" || reopen.Type != "test.cycle_reopened" || reopen.At.IsZero() {
+			t.Errorf("reopen entry = %+v", reopen)
+		}
+		peer := entries[4]
+		if peer.Position != p8 || peer.ActorID != bob.String() || peer.ActorRole != "peer" || peer.Stream != "eval-"+alice.String() || peer.Version != 3 || peer.Reason != "" {
+			t.Errorf("peer entry = %+v", peer)
+		}
+		// One document per event with a subject, whatever their number.
+		if docs, err := b.db.ListCollection(ctx, TimelineName, timelineEntries); err != nil || len(docs) != 8 {
+			t.Errorf("%d timeline documents (%v), want one per event with a subject, 8", len(docs), err)
+		}
+		if res, err := b.db.Check(ctx, b.store, tl); err != nil || !res.Match() {
+			t.Errorf("timeline rebuild check = %+v, %v", res, err)
+		}
+	})
+}
+
+// timelineV1 writes the timeline as version 1 did: the entry once under
+// each subject, id "<subject>@<position>", grouped by that subject.
+type timelineV1 struct{ Timeline }
+
+func (*timelineV1) Version() int { return 1 }
+
+func (tl *timelineV1) Apply(ctx context.Context, tx *Tx, e eventstore.Event) error {
+	var keys subjectKeys
+	_ = json.Unmarshal(e.Payload, &keys)
+	var subjects []string
+	if keys.CycleID != uuid.Nil {
+		subjects = append(subjects, subject(SubjectCycle, keys.CycleID.String()))
+	}
+	if keys.EmployeeID != uuid.Nil {
+		subjects = append(subjects, subject(SubjectEmployee, keys.EmployeeID.String()))
+	}
+	for _, s := range subjects {
+		entry := TimelineEntry{Position: e.Position, EventID: e.ID, Stream: e.StreamID, Version: e.Version, Type: e.Type}
+		if err := tx.Put(ctx, timelineEntries, fmt.Sprintf("%s@%020d", s, e.Position), s, entry); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A database whose timeline a version 1 process wrote is rebuilt when the
+// new version starts, and reads as the new version's timeline.
+func TestTimelineOfVersion1IsRebuilt(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		cycle, alice := uuid.New(), uuid.New()
+		var want []int64
+		for range 3 {
+			body, _ := json.Marshal(map[string]any{"cycle_id": cycle, "employee_id": alice})
+			res, err := b.store.Append(ctx, "eval-"+alice.String(), eventstore.AnyVersion, []eventstore.NewEvent{{
+				ID: uuid.New(), Type: "test.draft_saved", SchemaVersion: 1, Payload: body,
+				Actor: eventstore.Actor{ID: alice.String(), Role: "employee"}, CorrelationID: uuid.New(), CausationID: uuid.New(),
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, res.LastPosition)
+		}
+		head := want[len(want)-1]
+		old := NewRunner(b.db, b.store, testRunnerConfig(), &timelineV1{})
+		stop := runRunner(t, old)
+		if err := old.WaitFor(ctx, TimelineName, head, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		stop()
+		if docs, err := b.db.ListCollection(ctx, TimelineName, timelineEntries); err != nil || len(docs) != 6 {
+			t.Fatalf("version 1 wrote %d documents (%v), want 6", len(docs), err)
+		}
+		// Until the rebuilt generation is swapped in, readers read version
+		// 1's: its employee documents are a range of ids and its cycle
+		// documents the cycle's group, so they read the same timelines.
+		for _, kind := range []string{SubjectCycle, SubjectEmployee} {
+			id := cycle
+			if kind == SubjectEmployee {
+				id = alice
+			}
+			entries, err := ReadTimeline(ctx, b.db, kind, id)
+			var got []int64
+			for _, e := range entries {
+				got = append(got, e.Position)
+			}
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("%s timeline of version 1 = %v (%v), want %v", kind, got, err, want)
+			}
+		}
+
+		tl := NewTimeline(payloadReason)
+		r := NewRunner(b.db, b.store, testRunnerConfig(), tl)
+		runRunner(t, r)
+		// The version 1 generation already stands at the head: wait for the
+		// rebuilt one to be swapped in.
+		eventually(t, "the timeline rebuilt at version 2", func() bool {
+			st, err := b.db.readState(ctx, b.db.sql, TimelineName, false)
+			return err == nil && st.version == 2
+		})
+		if err := r.WaitFor(ctx, TimelineName, head, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		for _, kind := range []string{SubjectCycle, SubjectEmployee} {
+			id := cycle
+			if kind == SubjectEmployee {
+				id = alice
+			}
+			entries, err := ReadTimeline(ctx, b.db, kind, id)
+			var got []int64
+			for _, e := range entries {
+				got = append(got, e.Position)
+				if e.ActorRole != "employee" || e.At.IsZero() {
+					t.Errorf("%s entry %d: %+v, not rebuilt", kind, e.Position, e)
+				}
+			}
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("%s timeline = %v (%v), want %v", kind, got, err, want)
+			}
+		}
+		if docs, err := b.db.ListCollection(ctx, TimelineName, timelineEntries); err != nil || len(docs) != 3 {
+			t.Errorf("%d documents after the rebuild (%v), want 3", len(docs), err)
 		}
 		if res, err := b.db.Check(ctx, b.store, tl); err != nil || !res.Match() {
 			t.Errorf("timeline rebuild check = %+v, %v", res, err)

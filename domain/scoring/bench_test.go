@@ -155,3 +155,16 @@ func BenchmarkComputeUnitForOne(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkValidateUnitOf10k is Input.Validate of one unit of the synthetic
+// 10,000-person cycle, the check every Compute (and so every as-of query of
+// one person) starts with.
+func BenchmarkValidateUnitOf10k(b *testing.B) {
+	in := syntheticCycle(10_000).ForUnit(syntheticCycle(10_000).Units[0].ID)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := in.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

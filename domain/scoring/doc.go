@@ -16,7 +16,11 @@
 // rounding, band, coefficient, budget factor); EmployeeResult.Derivation joins
 // them in computing order. All arithmetic is decimal; the only inexact
 // operations are quotients whose decimal expansion does not terminate,
-// carried to QuotientPlaces decimal places.
+// carried to QuotientPlaces decimal places. ComputeFor scores the employees
+// whose results keep numbers only in wide (wide.go), an exact 127-bit form
+// of the same decimal arithmetic that gives decimal's coefficients and
+// exponents without allocating, and in decimal whenever a number does not
+// fit it.
 //
 // Choices the SPEC leaves open, made here (each documented where it lives):
 //   - a criterion nobody scored is left out and the remaining weights

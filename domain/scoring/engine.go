@@ -52,6 +52,9 @@ func compute(in Input, traced func(uuid.UUID) bool, numbersOnly bool) (Result, e
 	}
 	e := newEngine(in)
 	e.sizeSlabs(traced != nil, numbersOnly)
+	if numbersOnly && useWide {
+		e.prepareWide()
+	}
 	res := Result{
 		EngineVersion:   EngineVersion,
 		CycleID:         in.Cycle.ID,
@@ -68,7 +71,14 @@ func compute(in Input, traced func(uuid.UUID) bool, numbersOnly bool) (Result, e
 	for i, emp := range e.emps {
 		steps, terms := e.steps.mark(), e.terms.mark()
 		criteria, raters, dimensions := e.criteria.mark(), e.raters.mark(), e.dimensions.mark()
-		res.Employees[i] = e.scoreEmployee(i, emp)
+		numbers := numbersOnly && !traced(emp.ID)
+		var ok bool
+		if numbers {
+			res.Employees[i], ok = e.scoreNumbers(i, emp)
+		}
+		if !ok {
+			res.Employees[i] = e.scoreEmployee(i, emp)
+		}
 		if traced != nil && !traced(emp.ID) {
 			// Steps and terms are trace only: once the result drops its
 			// traces nothing refers to them, and the next employee reuses
@@ -108,8 +118,8 @@ type engine struct {
 	emps   []Employee // sorted by id
 	empIdx map[uuid.UUID]int
 
-	evals       [][]Evaluation // per employee, by kind, rater, event
-	kpis        [][]KPIRecord  // per employee, by criterion index
+	evals       [][]int32      // per employee, indexes into in.Evaluations by kind, rater, event
+	kpis        [][]int32      // per employee, indexes into in.KPIs by criterion index
 	adjustments [][]Adjustment // per employee, by position, event
 	payItems    [][]PayItem    // per employee, by event
 	history     [][]PastResult // per employee, by period end, cycle
@@ -127,7 +137,13 @@ type engine struct {
 	raters     slab[RaterScore]
 	criteria   slab[CriterionResult]
 	dimensions slab[DimensionResult]
+	// wide is what scoreNumbers needs, prepared for ComputeFor only.
+	wide wideWeights
 }
+
+// useWide lets tests turn scoreNumbers off, to compare with the decimal
+// path alone.
+var useWide = true
 
 func newEngine(in Input) *engine {
 	e := &engine{in: in, critIdx: criterionIndex(in.Template)}
@@ -151,10 +167,10 @@ func newEngine(in Input) *engine {
 	e.bucketSizes = make([]int, len(e.crits)*numRaterKinds)
 	e.buckets = make([][]Term, len(e.bucketSizes))
 
-	e.evals = groupSorted(e, in.Evaluations, func(v Evaluation) uuid.UUID { return v.EmployeeID }, func(a, b Evaluation) int {
+	e.evals = groupIndexes(e, in.Evaluations, func(v *Evaluation) uuid.UUID { return v.EmployeeID }, func(a, b *Evaluation) int {
 		return cmp.Or(cmp.Compare(a.Kind.index(), b.Kind.index()), compareIDs(a.RaterID, b.RaterID), compareIDs(a.EventID, b.EventID))
 	})
-	e.kpis = groupSorted(e, in.KPIs, func(k KPIRecord) uuid.UUID { return k.EmployeeID }, func(a, b KPIRecord) int {
+	e.kpis = groupIndexes(e, in.KPIs, func(k *KPIRecord) uuid.UUID { return k.EmployeeID }, func(a, b *KPIRecord) int {
 		return cmp.Compare(e.critIdx[a.Criterion], e.critIdx[b.Criterion])
 	})
 	e.adjustments = groupSorted(e, in.Adjustments, func(a Adjustment) uuid.UUID { return a.EmployeeID }, func(a, b Adjustment) int {
@@ -219,6 +235,45 @@ func groupSorted[T any](e *engine, items []T, employee func(T) uuid.UUID, order 
 		slices.SortFunc(groups[i], order)
 	}
 	return groups
+}
+
+// groupIndexes is groupSorted for the two long lists, the evaluations and
+// the KPI records: each group holds the items' indexes in items instead of
+// copies of them, a few bytes rather than a hundred an item, on every
+// Compute (the items are read in place, never changed).
+func groupIndexes[T any](e *engine, items []T, employee func(*T) uuid.UUID, order func(a, b *T) int) [][]int32 {
+	counts := make([]int, len(e.emps)+1)
+	for i := range items {
+		counts[e.empIdx[employee(&items[i])]+1]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	backing := make([]int32, len(items))
+	next := slices.Clone(counts[:len(e.emps)])
+	for i := range items {
+		g := e.empIdx[employee(&items[i])]
+		backing[next[g]] = int32(i)
+		next[g]++
+	}
+	groups := make([][]int32, len(e.emps))
+	for i := range groups {
+		groups[i] = backing[counts[i]:counts[i+1]:counts[i+1]]
+		slices.SortFunc(groups[i], func(a, b int32) int { return order(&items[a], &items[b]) })
+	}
+	return groups
+}
+
+// criterionOf is the index of the criterion key names, trying next first:
+// a rater's scores usually list criteria in template order, so the one
+// after the last score's criterion is mostly the right one, and comparing
+// one key costs less than hashing it for the map. Compute has validated
+// the template, so no key names two criteria.
+func (e *engine) criterionOf(key string, next int) int {
+	if next < len(e.crits) && e.crits[next].Key == key {
+		return next
+	}
+	return e.critIdx[key]
 }
 
 func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	mathrand "math/rand"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"testing/quick"
 
@@ -154,7 +155,7 @@ func checkDeterminism(t *testing.T, seed uint64, in Input, res Result) {
 	shuffle(len(shuffled.Employees), func(i, j int) {
 		shuffled.Employees[i], shuffled.Employees[j] = shuffled.Employees[j], shuffled.Employees[i]
 	})
-	shuffled.Evaluations = append([]Evaluation(nil), in.Evaluations...)
+	shuffled.Evaluations = withScoresShuffled(in.Evaluations, rng)
 	shuffle(len(shuffled.Evaluations), func(i, j int) {
 		shuffled.Evaluations[i], shuffled.Evaluations[j] = shuffled.Evaluations[j], shuffled.Evaluations[i]
 	})
@@ -180,6 +181,18 @@ func checkDeterminism(t *testing.T, seed uint64, in Input, res Result) {
 	if !bytes.Equal(a, b) {
 		t.Errorf("seed %d: results differ after shuffling the input (%d vs %d bytes)", seed, len(a), len(b))
 	}
+}
+
+// withScoresShuffled is a copy of evals, each with its scores in another
+// order (the engine looks a score's criterion up after the last one's
+// first, so this takes its other way too).
+func withScoresShuffled(evals []Evaluation, rng *rand.Rand) []Evaluation {
+	out := slices.Clone(evals)
+	for i := range out {
+		out[i].Scores = slices.Clone(out[i].Scores)
+		rng.Shuffle(len(out[i].Scores), func(a, b int) { out[i].Scores[a], out[i].Scores[b] = out[i].Scores[b], out[i].Scores[a] })
+	}
+	return out
 }
 
 // TestProrateProperties drives prorate directly with arbitrary pays and

@@ -32,7 +32,7 @@ func (e *engine) scoreEmployee(i int, emp Employee) EmployeeResult {
 }
 
 // scoreCriteria scores every criterion of the template, in template order.
-func (e *engine) scoreCriteria(evals []Evaluation, kpis []KPIRecord) []CriterionResult {
+func (e *engine) scoreCriteria(evals, kpis []int32) []CriterionResult {
 	buckets := e.bucketScores(evals)
 	out := e.criteria.take(len(e.crits))
 	k := 0
@@ -41,11 +41,11 @@ func (e *engine) scoreCriteria(evals []Evaluation, kpis []KPIRecord) []Criterion
 		cr.Key, cr.Kind, cr.Weight = c.Key, c.Kind, c.Weight
 		cr.Dimension = e.in.Template.Dimensions[e.critDim[ci]].Key
 		if c.Kind == Measured {
-			for k < len(kpis) && e.critIdx[kpis[k].Criterion] < ci {
+			for k < len(kpis) && e.critIdx[e.in.KPIs[kpis[k]].Criterion] < ci {
 				k++
 			}
-			if k < len(kpis) && kpis[k].Criterion == c.Key {
-				e.scoreKPI(cr, ci, kpis[k])
+			if k < len(kpis) && e.in.KPIs[kpis[k]].Criterion == c.Key {
+				e.scoreKPI(cr, ci, e.in.KPIs[kpis[k]])
 			} else {
 				cr.Missing = true
 			}
@@ -56,16 +56,19 @@ func (e *engine) scoreCriteria(evals []Evaluation, kpis []KPIRecord) []Criterion
 	return out
 }
 
-// bucketScores turns the employee's evaluations into mean-step terms, one
-// bucket per (criterion, rater kind), each in rater order. All terms share
-// one allocation.
-func (e *engine) bucketScores(evals []Evaluation) [][]Term {
+// bucketScores turns the employee's evaluations (indexes into
+// in.Evaluations) into mean-step terms, one bucket per (criterion, rater
+// kind), each in rater order. All terms share one allocation.
+func (e *engine) bucketScores(evals []int32) [][]Term {
 	clear(e.bucketSizes)
 	e.bucketOf = e.bucketOf[:0]
-	for _, ev := range evals {
+	for _, j := range evals {
+		ev := &e.in.Evaluations[j]
 		kind := ev.Kind.index()
+		ci := -1
 		for _, s := range ev.Scores {
-			b := e.critIdx[s.Criterion]*numRaterKinds + kind
+			ci = e.criterionOf(s.Criterion, ci+1)
+			b := ci*numRaterKinds + kind
 			e.bucketSizes[b]++
 			e.bucketOf = append(e.bucketOf, b)
 		}
@@ -79,7 +82,8 @@ func (e *engine) bucketScores(evals []Evaluation) [][]Term {
 		start += n
 	}
 	n := 0
-	for _, ev := range evals {
+	for _, j := range evals {
+		ev := &e.in.Evaluations[j]
 		for _, s := range ev.Scores {
 			b := e.bucketOf[n]
 			n++

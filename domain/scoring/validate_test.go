@@ -1,7 +1,9 @@
 package scoring
 
 import (
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,6 +48,11 @@ func TestInputValidateRefusals(t *testing.T) {
 			b.in.Evaluations[0].Scores = append(b.in.Evaluations[0].Scores, CriterionScore{Criterion: "teamwork", Score: dec("1")})
 		}, "evaluations[0].scores[1].criterion"},
 		{"rater kind the criterion does not ask", func(b *builder, emp uuid.UUID) { b.rate(emp, RaterPeer, "teamwork", "70") }, "evaluations[1].scores[0].criterion"},
+		{"score above the scale", func(b *builder, _ uuid.UUID) { b.in.Evaluations[0].Scores[0].Score = dec("100.01") }, "evaluations[0].scores[0].score"},
+		{"score below the scale", func(b *builder, _ uuid.UUID) { b.in.Evaluations[0].Scores[0].Score = dec("-0.000001") }, "evaluations[0].scores[0].score"},
+		{"score of 22 digits above the scale", func(b *builder, _ uuid.UUID) {
+			b.in.Evaluations[0].Scores[0].Score = dec("100.0000000000000000001")
+		}, "evaluations[0].scores[0].score"},
 		{"measured criterion rated", func(b *builder, emp uuid.UUID) { b.rate(emp, RaterPeer, "revenue", "70") }, "evaluations[1].scores[0].criterion"},
 		{"KPI for a rated criterion", func(b *builder, _ uuid.UUID) { b.in.KPIs[0].Criterion = "teamwork" }, "kpis[0].criterion"},
 		{"KPI target of zero on higher-is-better", func(b *builder, _ uuid.UUID) { b.in.KPIs[0].Target = dec("0") }, "kpis[0].target"},
@@ -85,5 +92,72 @@ func TestInputValidateRefusals(t *testing.T) {
 				t.Errorf("problems at %q, want exactly %q", fields, tc.field)
 			}
 		})
+	}
+}
+
+// The duplicate-rater check tells evaluations of unknown kinds apart by
+// their kind, as it does known ones: the same unknown kind twice is a
+// second evaluation, two unknown kinds are not; and a score of 22 digits
+// inside the scale passes.
+func TestValidateUnknownKindsAndLongScores(t *testing.T) {
+	for _, tc := range []struct {
+		kinds []RaterKind
+		want  []string
+	}{
+		{[]RaterKind{"boss", "boss"}, []string{"evaluations[1].kind", "evaluations[2].kind", "evaluations[2]"}},
+		{[]RaterKind{"boss", "chief"}, []string{"evaluations[1].kind", "evaluations[2].kind"}},
+	} {
+		b := newBuilder(kpiTemplate())
+		emp := b.employee(1, unitA, "300")
+		b.rate(emp, RaterManager, "teamwork", "99.9999999999999999999")
+		for _, k := range tc.kinds {
+			b.in.Evaluations = append(b.in.Evaluations, Evaluation{EventID: b.event(), Kind: k, RaterID: id(2000), EmployeeID: emp})
+		}
+		if got := problemFields(t, b.in.Validate(), ErrInvalidInput); !slices.Equal(got, tc.want) {
+			t.Errorf("kinds %v: problems at %q, want %q", tc.kinds, got, tc.want)
+		}
+	}
+}
+
+// Validate's sets are reused between calls (validationMaps): the same
+// input validates again, and at once from several goroutines, with nothing
+// left over from before (an event id seen by an earlier call would be
+// "used twice"); an input with a duplicate still reports it after them,
+// and so does one too large for its sets to be kept.
+func TestValidateReusesItsSetsCleanly(t *testing.T) {
+	in := randomInput(3)
+	for range 3 {
+		if err := in.Validate(); err != nil {
+			t.Fatalf("again: %v", err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for g := range errs {
+		wg.Go(func() { errs[g] = randomInput(uint64(g)).Validate() })
+	}
+	wg.Wait()
+	for g, err := range errs {
+		if err != nil {
+			t.Errorf("goroutine %d: %v", g, err)
+		}
+	}
+	twice := in
+	twice.Evaluations = append(slices.Clone(in.Evaluations), in.Evaluations[0])
+	fields := problemFields(t, twice.Validate(), ErrInvalidInput)
+	if !slices.Contains(fields, fmt.Sprintf("evaluations[%d].event_id", len(in.Evaluations))) {
+		t.Errorf("an evaluation listed twice: problems at %q", fields)
+	}
+	large := syntheticCycle(3_000) // more evaluations than maxPooledEntries
+	if len(large.Evaluations) <= maxPooledEntries {
+		t.Fatalf("the large input has only %d evaluations", len(large.Evaluations))
+	}
+	for range 2 {
+		if err := large.Validate(); err != nil {
+			t.Fatalf("large: %v", err)
+		}
+	}
+	if err := in.Validate(); err != nil {
+		t.Fatalf("after the large one: %v", err)
 	}
 }

@@ -35,6 +35,17 @@
 // withdrawn and writes nothing; a group is cancelled only when all its
 // callers have given up, so a lone cancelled append writes nothing either.
 //
+// A commit can fail without the database saying so: the connection is lost,
+// or the group is cancelled or times out, after the COMMIT may have reached
+// the server. Reporting that as a failure could tell a caller its accepted
+// append was lost, and its retry would then be refused as stale. So the
+// writer settles such a commit before it answers: on another connection it
+// waits for the append lock (the group's transaction holds it until it has
+// committed or rolled back) and looks for the group's events at the
+// positions planned for them. Found, the appends succeed; absent, they fail
+// and wrote nothing; if even that check fails, the error says the outcome is
+// unknown.
+//
 // An append's conditions on other streams (AppendIf) are checked in its group
 // under the lock, before the insert (appraisal_expect_versions); a group
 // never holds both an append conditioned on a stream and an append to it.

@@ -40,6 +40,8 @@ type Store struct {
 	writer   writer
 	appended follow.Broadcast
 	heads    headCache
+	// commitFault is set by tests only, before the first append.
+	commitFault *commitFault
 
 	stop context.CancelFunc
 	done sync.WaitGroup

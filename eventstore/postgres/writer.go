@@ -22,6 +22,8 @@ const (
 	maxGroupBytes  = 8 << 20
 	// groupTimeout bounds one group commit whatever its callers' contexts say.
 	groupTimeout = time.Minute
+	// settleTimeout bounds finding out whether an undecided commit happened.
+	settleTimeout = 30 * time.Second
 )
 
 // ErrClosed is returned by appends still queued when the store closes.
@@ -210,8 +212,11 @@ func (s *Store) commitGroup(group []*appendReq) {
 	if !w.stale {
 		end, firsts, q := s.plan(w.head, group, true)
 		ctx, cancel := s.groupContext(group)
-		err := s.pool.SendBatch(ctx, q).Close()
+		err := s.roundTrip(func() error { return s.pool.SendBatch(ctx, q).Close() }, nil)
 		cancel()
+		if undecided(err) {
+			err = s.settleUndecided(group, firsts, err)
+		}
 		if err == nil {
 			w.head = end
 			s.answer(group, firsts)
@@ -219,7 +224,8 @@ func (s *Store) commitGroup(group []*appendReq) {
 		}
 		w.stale = true
 		if err = insertError(err); !errors.Is(err, errHeadMoved) && !isRefusal(err) {
-			// A lost connection, a cancelled group: nothing to retry.
+			// A lost connection or a cancelled group that wrote nothing
+			// (settled above): nothing to retry.
 			s.answerErr(group, err)
 			return
 		}
@@ -346,11 +352,115 @@ func (s *Store) commitInTx(ctx context.Context, group []*appendReq) (logHead, []
 	if err := tx.SendBatch(ctx, q).Close(); err != nil {
 		return logHead{}, nil, insertError(err)
 	}
-	if err := tx.Commit(ctx); err != nil {
+	err = s.roundTrip(func() error { return tx.Commit(ctx) }, func() { tx.Conn().Close(context.WithoutCancel(ctx)) })
+	if undecided(err) {
+		err = s.settleUndecided(group, firsts, err)
+	}
+	if err != nil {
 		return logHead{}, nil, insertError(err)
 	}
 	return head, firsts, nil
 }
+
+// undecided tells a failed commit that may nevertheless have happened: the
+// request may have reached the server and no ERROR came back to say the
+// transaction was rolled back (a lost connection, a group cancelled or
+// timed out in flight, the server process ended by a FATAL).
+func undecided(err error) bool {
+	if err == nil || pgconn.SafeToRetry(err) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	return !errors.As(err, &pgErr) || (pgErr.Severity != "ERROR" && pgErr.Severity != "WARNING")
+}
+
+// settleUndecided finds out what became of a group whose commit is
+// undecided, so that an append is reported failed only when nothing of it
+// was written (its caller may then retry) and never lost when it was. On
+// another connection it takes the append lock, which the group's
+// transaction holds until it commits or rolls back (its server process ends
+// with the connection), so the outcome is final, then looks for the first
+// event of each request. It returns nil if every request is in the log at
+// the position planned for it, cause if none is, and an error saying the
+// outcome is unknown if the check fails or finds anything else.
+func (s *Store) settleUndecided(group []*appendReq, firsts []int64, cause error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), settleTimeout)
+	defer cancel()
+	ids := make([][16]byte, len(group))
+	want := make(map[[16]byte]int64, len(group))
+	for i, r := range group {
+		ids[i] = r.events[0].ID
+		want[ids[i]] = firsts[i]
+	}
+	found, err := s.positionsOf(ctx, ids)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w (whether the append was written is unknown: %v)", cause, err)
+	case len(found) == 0:
+		s.opts.Logger.Warn("postgres: a group commit failed undecided and wrote nothing", "appends", len(group), "error", cause)
+		return cause
+	}
+	for id, pos := range want {
+		if found[id] != pos {
+			return fmt.Errorf("%w (whether the append was written is unknown: %d of %d appends found, not all where planned)", cause, len(found), len(group))
+		}
+	}
+	s.opts.Logger.Warn("postgres: a group commit lost its answer but is in the log", "appends", len(group), "error", cause)
+	return nil
+}
+
+// positionsOf waits for the append lock and reads the positions of the
+// events with the given ids.
+func (s *Store) positionsOf(ctx context.Context, ids [][16]byte) (map[[16]byte]int64, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, lockSQL, s.appendLock); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT id, position FROM events WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	found := map[[16]byte]int64{}
+	for rows.Next() {
+		var id [16]byte
+		var pos int64
+		if err := rows.Scan(&id, &pos); err != nil {
+			return nil, err
+		}
+		found[id] = pos
+	}
+	return found, rows.Err()
+}
+
+// roundTrip runs a group's commit round trip, unless a test's commit fault
+// stands in for a connection lost before it (nothing sent; lose, if given,
+// closes the connection, whose transaction ends with it, as the loss would)
+// or after it (the commit done, the connection back in the pool, the answer
+// lost).
+func (s *Store) roundTrip(commit func() error, lose func()) error {
+	f := s.commitFault
+	if f != nil && f.before != nil {
+		if err := f.before(); err != nil {
+			if lose != nil {
+				lose()
+			}
+			return err
+		}
+	}
+	err := commit()
+	if err == nil && f != nil && f.after != nil {
+		err = f.after()
+	}
+	return err
+}
+
+// commitFault is a test's stand-in for a connection lost around a group's
+// commit (see roundTrip); nil outside tests.
+type commitFault struct{ before, after func() error }
 
 // plan numbers the group's events after head and chains their ledger hashes,
 // and returns the head after them, each request's first position and the
@@ -366,11 +476,20 @@ func (s *Store) plan(head logHead, group []*appendReq, check bool) (logHead, []i
 		q.Queue(lockSQL, s.appendLock)
 		q.Queue(expectHeadSQL, head.position, head.hash)
 	}
+	// Each distinct condition is checked once: the members of a group of
+	// review commands all name the same cycle and organisation at the same
+	// versions, and each check is a query of its own inside
+	// appraisal_expect_versions. The first occurrence keeps its place, so
+	// the first condition that fails is the one it was.
 	var condStreams []string
 	var condVersions []int64
+	seen := map[eventstore.Condition]bool{}
 	for _, r := range group {
 		for _, c := range r.conds {
-			condStreams, condVersions = append(condStreams, c.Stream), append(condVersions, c.Version)
+			if !seen[c] {
+				seen[c] = true
+				condStreams, condVersions = append(condStreams, c.Stream), append(condVersions, c.Version)
+			}
 		}
 	}
 	if len(condStreams) > 0 {

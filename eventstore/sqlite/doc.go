@@ -8,5 +8,7 @@
 // Because appends are serialised, each event's global ledger hash is written
 // in its own append transaction. The database runs in WAL mode so readers never
 // wait for the writer, with synchronous=FULL so a committed append survives a
-// power cut.
+// power cut. Read models, which the log can rebuild, commit on a second
+// handle with synchronous=NORMAL (Store.ReadModels): no fsync of their own
+// under the write lock appends queue on.
 package sqlite

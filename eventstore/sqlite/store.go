@@ -38,8 +38,13 @@ type Store struct {
 	appendMu sync.Mutex // one in-process writer at a time, so none busy-waits (see WriteLock)
 	appended follow.Broadcast
 
-	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt // prepared once: parsing is a fifth of an append's CPU
+	stmts stmtCache // prepared once: parsing is a fifth of an append's CPU
+
+	// The read models' handle (ReadModels), opened on first use.
+	path   string
+	rmOnce sync.Once
+	rm     stmtCache
+	rmErr  error
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -59,10 +64,22 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" || strings.Contains(path, "?") {
 		return nil, fmt.Errorf("sqlite: invalid database path %q", path)
 	}
+	db, err := openHandle(ctx, path, opts, "FULL")
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, path: path, opts: opts}
+	s.stmts.db = db
+	return s, nil
+}
+
+// openHandle opens a database/sql handle on the file at path with the given
+// synchronous setting.
+func openHandle(ctx context.Context, path string, opts Options, synchronous string) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "synchronous("+synchronous+")")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", path+"?"+q.Encode())
@@ -75,7 +92,28 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{db: db, opts: opts}, nil
+	return db, nil
+}
+
+// ReadModels is a second handle on the same database, for read models
+// whose rows and checkpoint commit in one transaction, with the statement
+// cache that goes with it. It commits with synchronous=NORMAL: no fsync of
+// its own (on this machine an fsync costs about a millisecond and a half,
+// held under the write lock that every append queues on). That is safe
+// for what the log can rebuild and nothing else: a power cut can roll back
+// the last such commits, each whole, with its checkpoint, and they are
+// applied again from the log, whose appends are synchronous=FULL (and
+// each of whose commits flushes the write-ahead log, earlier read-model
+// commits included). Rows that are not derived from the log (tokens,
+// idempotency records, the notification outbox) belong on DB.
+func (s *Store) ReadModels(ctx context.Context) (*sql.DB, func(context.Context, string) (*sql.Stmt, error), error) {
+	s.rmOnce.Do(func() {
+		s.rm.db, s.rmErr = openHandle(ctx, s.path, s.opts, "NORMAL")
+	})
+	if s.rmErr != nil {
+		return nil, nil, s.rmErr
+	}
+	return s.rm.db, s.rm.prepare, nil
 }
 
 // DB is the underlying handle, for read models that must commit their rows and
@@ -95,12 +133,11 @@ func (s *Store) WriteLock() sync.Locker { return &s.appendMu }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.stmtMu.Lock()
-	for _, st := range s.stmts {
-		st.Close()
+	s.stmts.close()
+	s.rm.close()
+	if s.rm.db != nil {
+		s.rm.db.Close()
 	}
-	s.stmts = nil
-	s.stmtMu.Unlock()
 	return s.db.Close()
 }
 
@@ -109,20 +146,40 @@ func (s *Store) Close() error {
 // no statement cache and parsing is about a fifth of an append's CPU; the
 // projections, which share this database, prepare their queries here too.
 func (s *Store) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
-	s.stmtMu.Lock()
-	defer s.stmtMu.Unlock()
-	if st, ok := s.stmts[q]; ok {
+	return s.stmts.prepare(ctx, q)
+}
+
+// stmtCache keeps the statements prepared on one handle.
+type stmtCache struct {
+	mu    sync.Mutex
+	db    *sql.DB
+	stmts map[string]*sql.Stmt
+}
+
+func (c *stmtCache) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.stmts[q]; ok {
 		return st, nil
 	}
-	st, err := s.db.PrepareContext(ctx, q)
+	st, err := c.db.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	if s.stmts == nil {
-		s.stmts = make(map[string]*sql.Stmt)
+	if c.stmts == nil {
+		c.stmts = make(map[string]*sql.Stmt)
 	}
-	s.stmts[q] = st
+	c.stmts[q] = st
 	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.stmts {
+		st.Close()
+	}
+	c.stmts = nil
 }
 
 // txStmt is stmt bound to a transaction.

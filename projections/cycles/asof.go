@@ -35,11 +35,19 @@ type Auditor struct {
 	index *Index
 
 	scopes *scopes
-	// buffers holds the event lists of finished unit folds (*[]Recorded),
-	// each large enough for a unit's reviews: a fold reads its list and
-	// keeps none of it, so the next query refills one instead of
+	// buffers holds the memory of finished unit folds (*unitBuffers): a
+	// fold reads its event list and keeps none of it, and the Input it
+	// folds into the fold buffers is done with once the engine has run (the
+	// result holds none of it), so the next query refills them instead of
 	// allocating what would only feed the collector.
 	buffers sync.Pool
+}
+
+// unitBuffers is what one query of a unit reuses: the unit's review events
+// and the fold's facts.
+type unitBuffers struct {
+	events []domain.Recorded
+	fold   domain.FoldBuffers
 }
 
 // NewAuditor returns an auditor over index.
@@ -176,13 +184,15 @@ func (a *Auditor) unitOf(cycle uuid.UUID, pos int64, compute func(scoring.Input)
 		return scoring.Result{}, ErrNotInScope
 	}
 	members := scoped.members[unit]
-	buf, _ := a.buffers.Get().(*[]domain.Recorded)
+	buf, _ := a.buffers.Get().(*unitBuffers)
 	if buf == nil {
-		buf = new([]domain.Recorded)
+		buf = new(unitBuffers)
 	}
+	// Put back only once compute has returned: until then the Input is
+	// the buffers' memory.
 	defer a.buffers.Put(buf)
-	*buf = a.index.AppendReviewsOf((*buf)[:0], cycle, pos, members)
-	folded, err := scoped.base.FoldUnits(*buf, []uuid.UUID{unit})
+	buf.events = a.index.AppendReviewsOf(buf.events[:0], cycle, pos, members)
+	folded, err := scoped.base.FoldUnitsInto(&buf.fold, buf.events, []uuid.UUID{unit})
 	if err != nil {
 		return scoring.Result{}, err
 	}

@@ -34,6 +34,12 @@ type rig struct {
 
 func newRig(t *testing.T, store eventstore.Store) *rig {
 	t.Helper()
+	return newRigWith(t, store, projections.RunnerConfig{Poll: 50 * time.Millisecond})
+}
+
+// newRigWith is newRig with the runner configured as cfg.
+func newRigWith(t *testing.T, store eventstore.Store, cfg projections.RunnerConfig) *rig {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	db, err := projections.Open(ctx, store)
 	if err != nil {
@@ -42,7 +48,7 @@ func newRig(t *testing.T, store eventstore.Store) *rig {
 	index := cycles.NewIndex(store, nil)
 	proj := cycles.NewProjection(index)
 	r := &rig{db: db, index: index, proj: proj, reader: cycles.NewReader(db), auditor: cycles.NewAuditor(index),
-		runner: projections.NewRunner(db, store, projections.RunnerConfig{Poll: 50 * time.Millisecond}, proj,
+		runner: projections.NewRunner(db, store, cfg, proj,
 			projections.NewTimeline(eventlog.Reason))}
 	done := make(chan struct{}, 2)
 	go func() { _ = index.Run(ctx); done <- struct{}{} }()
@@ -542,10 +548,11 @@ func TestUnitBatchesRewriteTheTouchedProgressOnly(t *testing.T) {
 	})
 }
 
-// A draft counts in no result, progress or recommendation: a batch of
-// drafts only moves the summary's last event position (without recomputing
-// a unit), and the live read models still equal a rebuild byte for byte.
-func TestDraftBatchesMoveTheSummaryPositionOnly(t *testing.T) {
+// A draft counts in no result, progress, recommendation or summary: a batch
+// of drafts moves the checkpoint and changes no document (without
+// recomputing a unit), and the live read models still equal a rebuild byte
+// for byte.
+func TestDraftBatchesChangeNoDocument(t *testing.T) {
 	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
 		ctx := context.Background()
 		sc := threeProratedUnits(t, store)
@@ -569,14 +576,19 @@ func TestDraftBatchesMoveTheSummaryPositionOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		summaryBefore, err := r.reader.Summary(ctx, sc.Cycle)
+		if err != nil {
+			t.Fatal(err)
+		}
 		computed := r.proj.Computed()
 		for _, emp := range []uuid.UUID{sc.Units[0].Members[0], sc.Units[2].Members[1], sc.Units[0].Members[0]} {
 			sc.Do(sc.Svc.SaveEvaluationDraft(ctx, sc.As(domain.RoleEmployee, emp), sc.Key(emp),
 				domain.SubmitEvaluation{Kind: scoring.RaterSelf, Scores: draft, Summary: "half done"}))
 			r.sync(t, sc.Outcome.Position)
 			s, err := r.reader.Summary(ctx, sc.Cycle)
-			if err != nil || s.LastEventPosition != sc.Outcome.Position {
-				t.Fatalf("summary's last event position %d (%v), want the draft's %d", s.LastEventPosition, err, sc.Outcome.Position)
+			if err != nil || !reflect.DeepEqual(s, summaryBefore) {
+				t.Fatalf("a draft at %d changed the summary (%v): last event position %d, was %d", sc.Outcome.Position, err,
+					s.LastEventPosition, summaryBefore.LastEventPosition)
 			}
 			if n := r.proj.Computed() - computed; n != 0 {
 				t.Fatalf("a batch of drafts ran the engine %d times, want none", n)
@@ -755,5 +767,29 @@ func TestUnitBatchesRewriteOthersResultsOnlyWhenTheBudgetMoves(t *testing.T) {
 			}
 			r.liveEqualsRebuild(t, store)
 		}
+	})
+}
+
+// Closing appends the closure and then the close decision, which a batch
+// boundary may separate (batches are cut by size, not by append): the
+// decision, on the stream of a cycle already closed, still reaches the
+// summary. With one event per batch every boundary is exercised.
+func TestCloseDecisionInABatchOfItsOwn(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 1, PerUnit: 3,
+			Score: func(_, i int) int { return 80 + 5*i }})
+		r := newRigWith(t, store, projections.RunnerConfig{Poll: 50 * time.Millisecond, Batch: 1})
+		sc.ThroughPublish()
+		sc.Close()
+		r.sync(t, sc.Outcome.Position)
+		s, err := r.reader.Summary(ctx, sc.Cycle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.State != domain.StateClosed || len(s.Decisions) != 2 || s.Decisions[1].Kind != domain.DecisionClose {
+			t.Fatalf("summary after close: state %s, decisions %+v; want closed with the publication and the close decision", s.State, s.Decisions)
+		}
+		r.liveEqualsRebuild(t, store)
 	})
 }

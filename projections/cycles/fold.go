@@ -22,7 +22,9 @@ func summaryOf(events []domain.Recorded, cycle uuid.UUID) Summary {
 	signed := map[uuid.UUID]bool{}
 	for _, r := range events {
 		if strings.HasPrefix(r.Stream, reviews) {
-			s.LastEventPosition = r.Position
+			if _, draft := r.Event.(domain.EvaluationDraftSaved); !draft {
+				s.LastEventPosition = r.Position
+			}
 		}
 		if r.Stream != stream {
 			continue

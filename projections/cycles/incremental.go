@@ -196,18 +196,6 @@ func prorates(u scoring.UnitResult) bool {
 	return u.Mode == scoring.BudgetProrate && u.Overshoot.IsPositive()
 }
 
-// projectPosition brings a cycle up to date after a batch whose only review
-// events count in nothing (drafts): the summary's last event position is
-// all that moves. It reports false, having written nothing, when the cycle
-// has no computed summary yet, which a whole recompute then writes.
-func (p *Projection) projectPosition(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, upTo int64) (bool, error) {
-	sum, ok := storedSummary(ctx, tx, cycle)
-	if !ok {
-		return false, nil
-	}
-	return true, p.putSummary(ctx, tx, cycle, upTo, sum)
-}
-
 // storedSummary is the cycle's stored summary, unless there is none or it
 // holds a problem instead of numbers (the cycle is then recomputed whole).
 func storedSummary(ctx context.Context, tx *projections.Tx, cycle uuid.UUID) (Summary, bool) {
@@ -219,7 +207,7 @@ func storedSummary(ctx context.Context, tx *projections.Tx, cycle uuid.UUID) (Su
 }
 
 // putSummary writes a patched summary, its last event position moved to the
-// cycle's last review event up to upTo. The summary is its group's one
+// cycle's last review event up to upTo that is not a draft. The summary is its group's one
 // document: syncing its id is syncing the group, without reading it back.
 func (p *Projection) putSummary(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, upTo int64, sum Summary) error {
 	sum.LastEventPosition = max(sum.LastEventPosition, p.index.LastReview(cycle, upTo))

@@ -300,16 +300,19 @@ func (h runHeap) down(i int) {
 }
 
 // LastReview is the position of the cycle's last review event at or below
-// upTo (0 when none).
+// upTo that is not a draft (0 when none): what a summary's last event
+// position counts.
 func (ix *Index) LastReview(cycle uuid.UUID, upTo int64) int64 {
 	ix.mu.RLock()
 	reviews := ix.reviews[cycle]
 	ix.mu.RUnlock()
 	reviews = domain.UpToPosition(reviews, upTo)
-	if len(reviews) == 0 {
-		return 0
+	for i := len(reviews) - 1; i >= 0; i-- {
+		if _, draft := reviews[i].Event.(domain.EvaluationDraftSaved); !draft {
+			return reviews[i].Position
+		}
 	}
-	return reviews[len(reviews)-1].Position
+	return 0
 }
 
 // merge interleaves two position-ordered lists.

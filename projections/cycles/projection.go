@@ -67,7 +67,7 @@ func (p *Projection) Name() string { return Name }
 
 // Version of the documents' shape: 2 since the summary's position counts
 // the cycle's own events only and its lists are ordered unit by unit.
-func (p *Projection) Version() int { return 2 }
+func (p *Projection) Version() int { return 3 }
 
 // rebuildBatch: a rebuild recomputes each cycle once per batch, so it reads
 // history in batches this large (tens of megabytes of events at most).
@@ -93,9 +93,9 @@ func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore
 	if cycle, ok := reviewCycle(e.StreamID); ok {
 		if e.Type == draftSaved {
 			// A draft counts in no result, progress or recommendation
-			// (the fold ignores it): it only moves the summary's last
-			// event position.
-			tx.Touch(cycle.String() + "/" + positionOnly)
+			// (the fold ignores it), nor in the summary's last event
+			// position: it changes no document, and a batch of drafts
+			// writes nothing but the checkpoint.
 			return nil
 		}
 		tx.Touch(cycle.String() + "/" + e.StreamID[len(e.StreamID)-36:])
@@ -105,8 +105,19 @@ func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore
 	for _, c := range p.index.OpenCycles(e.Position) {
 		tx.Touch(c.String())
 	}
+	// An event on a cycle's own stream concerns that cycle even once it is
+	// closed: closing appends the closure, then the close decision, which
+	// a batch boundary may separate from it.
+	if id, ok := strings.CutPrefix(e.StreamID, cycleStreamPrefix); ok {
+		if cycle, err := uuid.Parse(id); err == nil {
+			tx.Touch(cycle.String())
+		}
+	}
 	return nil
 }
+
+// cycleStreamPrefix begins the name of every cycle's own stream.
+var cycleStreamPrefix = strings.TrimSuffix(domain.CycleStream(uuid.Nil), uuid.Nil.String())
 
 // Finish recomputes the touched cycles as of the batch's last event.
 func (p *Projection) Finish(ctx context.Context, tx *projections.Tx) error {
@@ -117,15 +128,6 @@ func (p *Projection) Finish(ctx context.Context, tx *projections.Tx) error {
 	}
 	for _, cycle := range order {
 		employees := touched[cycle]
-		if employees != nil && len(employees) == 0 {
-			done, err := p.projectPosition(ctx, tx, cycle, upTo)
-			if err != nil {
-				return err
-			}
-			if done {
-				continue
-			}
-		}
 		if len(employees) > 0 {
 			done, err := p.projectUnits(ctx, tx, cycle, upTo, employees)
 			if err != nil {
@@ -142,17 +144,12 @@ func (p *Projection) Finish(ctx context.Context, tx *projections.Tx) error {
 	return nil
 }
 
-// draftSaved is the type of the review events Apply does not recompute for.
+// draftSaved is the type of the review events Apply passes over.
 var draftSaved = domain.EvaluationDraftSaved{}.EventType()
 
-// positionOnly, in place of an employee in a touched key, notes a review
-// event that changes nothing but the summary's last event position.
-const positionOnly = "-"
-
 // touchedCycles reads the keys Apply noted: "cycle" for a whole cycle,
-// "cycle/employee" for one employee's reviews, "cycle/-" for a review event
-// that moves the last event position only. A cycle touched whole maps to
-// nil; otherwise to its touched employees (none: the position only).
+// "cycle/employee" for one employee's reviews. A cycle touched whole maps to
+// nil; otherwise to its touched employees.
 func touchedCycles(keys []string) (map[uuid.UUID][]uuid.UUID, []uuid.UUID, error) {
 	out := map[uuid.UUID][]uuid.UUID{}
 	var order []uuid.UUID
@@ -170,10 +167,6 @@ func touchedCycles(keys []string) (map[uuid.UUID][]uuid.UUID, []uuid.UUID, error
 		case !one:
 			out[cycle] = nil
 		case seen && list == nil:
-		case e == positionOnly:
-			if !seen {
-				out[cycle] = []uuid.UUID{}
-			}
 		default:
 			emp, err := uuid.Parse(e)
 			if err != nil {

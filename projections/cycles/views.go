@@ -26,8 +26,10 @@ type Summary struct {
 	EngineVersion   string            `json:"engine_version,omitempty"`
 	Employees       int               `json:"employees"`
 	// LastEventPosition is the last event of the cycle's own streams (its
-	// lifecycle and its reviews); organisation and policy events are not
-	// counted, so the value does not depend on when the cycle was computed.
+	// lifecycle and its reviews) that the summary reflects: organisation and
+	// policy events are not counted, so the value does not depend on when
+	// the cycle was computed, and neither are saved drafts, which change
+	// nothing a summary, a result or a progress report shows.
 	LastEventPosition int64                `json:"last_event_position"`
 	Approvable        bool                 `json:"approvable"`
 	Blockers          []scoring.Blocker    `json:"blockers"`

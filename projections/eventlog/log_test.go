@@ -69,3 +69,38 @@ func TestLog(t *testing.T) {
 		})
 	})
 }
+
+// Reason decodes only the events whose type carries a reason, and finds
+// the same reason Decode does.
+func TestReason(t *testing.T) {
+	level := uuid.New()
+	stored := func(e domain.Event) eventstore.Event {
+		typ, schema, payload, err := domain.Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return eventstore.Event{Type: typ, SchemaVersion: schema, Payload: payload, Position: 7}
+	}
+	for _, c := range []struct {
+		event eventstore.Event
+		want  string
+	}{
+		{stored(domain.PayStandardChanged{LevelID: level, MonthlyStandard: decimal.NewFromInt(320), Reason: "pay round"}), "pay round"},
+		{stored(domain.PairingOverrideGranted{Justification: "two seniors"}), "two seniors"},
+		{stored(domain.PositionLevelDefined{LevelID: level, Name: "specialist", MonthlyStandard: decimal.NewFromInt(300)}), ""},
+		{eventstore.Event{Type: "other.area", SchemaVersion: 1, Payload: []byte(`{"reason":"not ours"}`)}, ""},
+	} {
+		got, err := eventlog.Reason(c.event)
+		if err != nil || got != c.want {
+			t.Errorf("Reason(%s) = %q, %v; want %q", c.event.Type, got, err, c.want)
+		}
+		if r, err := eventlog.Decode(c.event); err == nil && r.Reason != got {
+			t.Errorf("%s: Decode's reason %q, Reason's %q", c.event.Type, r.Reason, got)
+		}
+	}
+	bad := stored(domain.PayStandardChanged{Reason: "x"})
+	bad.Payload = []byte(`{"reason": 5}`)
+	if _, err := eventlog.Reason(bad); err == nil {
+		t.Error("a reasoned event whose payload does not decode gave no error")
+	}
+}

@@ -84,7 +84,14 @@ func New(ctx context.Context, store eventstore.Store, cfg Config) (*ReadSide, er
 		}
 		all = append(append([]projections.Projection(nil), all...), relay.New(rs.bus.Publisher, relay.Topic))
 	}
-	rs.Runner = projections.NewRunner(db, store, cfg.Runner, all...)
+	// The runner's batches write only what the log can rebuild, so on
+	// SQLite they commit on the handle that skips the fsync (see
+	// DB.ForReadModels); the outbox above stays on db.
+	runDB, err := db.ForReadModels(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	rs.Runner = projections.NewRunner(runDB, store, cfg.Runner, all...)
 	return rs, nil
 }
 
