@@ -235,8 +235,17 @@ type unitUpdate struct {
 // so the same list serves them.
 func (p *Projection) computeUnit(base *domain.Base, cycle uuid.UUID, upTo int64, unit uuid.UUID, members, touched []uuid.UUID) (unitUpdate, error) {
 	p.computed.Add(1)
-	events := p.index.AppendReviewsOf(nil, cycle, upTo, members)
-	folded, err := base.FoldUnits(events, []uuid.UUID{unit})
+	buf, _ := p.buffers.Get().(*unitBuffers)
+	if buf == nil {
+		buf = new(unitBuffers)
+	}
+	// Put back once everything below has read the events and the Input:
+	// what this returns holds none of their memory (the engine's result
+	// copies what it keeps; recommendations and progress copy values).
+	defer p.buffers.Put(buf)
+	buf.events = p.index.AppendReviewsOf(buf.events[:0], cycle, upTo, members)
+	events := buf.events
+	folded, err := base.FoldUnitsInto(&buf.fold, events, []uuid.UUID{unit})
 	if err != nil {
 		return unitUpdate{}, err
 	}

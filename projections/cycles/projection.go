@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +49,11 @@ type Projection struct {
 	// syncedResults counts the results the unit path handed to the store
 	// to compare and write: what tests check a batch did not need.
 	syncedResults atomic.Int64
+	// buffers holds the memory of finished unit recomputes (*unitBuffers),
+	// as the Auditor's does for queries: a batch of one KPI actual in a
+	// unit of 250 allocated some 5 MB, most of it the fold's lists, and
+	// the collector ran four times a second at 500 events/s.
+	buffers sync.Pool
 }
 
 var (
