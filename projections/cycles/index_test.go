@@ -85,7 +85,8 @@ func samePositions(t *testing.T, what string, got, want []domain.Recorded) {
 
 // The index shares the repeated strings and decimals of the events it holds
 // (interning): every event it returns is still exactly the event decoded
-// from the store, by value and as JSON.
+// from the store, by value and as JSON (saved drafts excepted, see
+// TestIndexKeepsDraftsPlaceNotContent).
 func TestIndexHoldsTheEventsAsDecoded(t *testing.T) {
 	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
 		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 2, PerUnit: 3, Peers: 2, Customers: 1,
@@ -128,6 +129,67 @@ func TestIndexHoldsTheEventsAsDecoded(t *testing.T) {
 			if kinds[typ] == 0 {
 				t.Errorf("the scenario wrote no %s: %v", typ, kinds)
 			}
+		}
+	})
+}
+
+// A saved draft keeps its place in the index, with its envelope, but not
+// its scores: nothing computed from the index reads them. Results as of the
+// draft's position are those of the position before it, and a summary's
+// last event position passes it over.
+func TestIndexKeepsDraftsPlaceNotContent(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 1, PerUnit: 2,
+			Score: func(_, i int) int { return 70 + 5*i }})
+		sc.Open()
+		sc.Do(sc.Svc.StartSelfReview(ctx, sc.AsHR(), sc.Cycle))
+		before := sc.Outcome.Position
+		emp := sc.Units[0].Members[0]
+		var criterion string
+		for _, dim := range sc.Tpl.Dimensions {
+			for _, c := range dim.Criteria {
+				if c.Kind == scoring.Rated && c.Rates(scoring.RaterSelf) && c.Scale != scoring.ScaleFivePoint && criterion == "" {
+					criterion = c.Key
+				}
+			}
+		}
+		sc.Do(sc.Svc.SaveEvaluationDraft(ctx, sc.As(domain.RoleEmployee, emp), sc.Key(emp),
+			domain.SubmitEvaluation{Kind: scoring.RaterSelf, Scores: []domain.ScoreEntry{{Criterion: criterion, Score: dec("80")}},
+				Summary: "half done"}))
+		draftAt := sc.Outcome.Position
+		index := cycles.NewIndex(store, nil)
+		if err := index.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var held *domain.Recorded
+		for _, r := range index.Events(sc.Cycle, draftAt) {
+			if r.Position == draftAt {
+				held = &r
+			}
+		}
+		if held == nil || held.Type != (domain.EvaluationDraftSaved{}).EventType() || held.Stream != domain.ReviewStream(sc.Cycle, emp) {
+			t.Fatalf("the draft at %d is not held in its place: %+v", draftAt, held)
+		}
+		if d, ok := held.Event.(domain.EvaluationDraftSaved); !ok || d.Scores != nil || d.Summary != "" {
+			t.Fatalf("the index holds the draft's content: %+v", held.Event)
+		}
+		if got := index.LastReview(sc.Cycle, draftAt); got >= draftAt {
+			t.Fatalf("last review at %d counts the draft at %d", got, draftAt)
+		}
+		auditor := cycles.NewAuditor(index)
+		at, err := auditor.Cycle(ctx, sc.Cycle, cycles.AsOf{Position: draftAt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prior, err := auditor.Cycle(ctx, sc.Cycle, cycles.AsOf{Position: before})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(at.Evaluation.Result)
+		b, _ := json.Marshal(prior.Evaluation.Result)
+		if string(a) != string(b) {
+			t.Fatalf("results as of the draft differ from those before it:\n%s\n%s", a, b)
 		}
 	})
 }

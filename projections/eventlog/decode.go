@@ -17,6 +17,13 @@ func Decode(e eventstore.Event) (domain.Recorded, error) {
 	if err != nil {
 		return domain.Recorded{}, fmt.Errorf("event %d: %w", e.Position, err)
 	}
+	return DecodeAs(e, ev), nil
+}
+
+// DecodeAs is Decode with the domain event given instead of decoded from
+// the payload, for a reader that needs an event's place and envelope but
+// not its content.
+func DecodeAs(e eventstore.Event, ev domain.Event) domain.Recorded {
 	// An actor id that is not a uuid (a system process) is kept out of the
 	// domain's typed actor; the role still says who acted.
 	actorID, _ := uuid.Parse(e.Actor.ID)
@@ -26,7 +33,7 @@ func Decode(e eventstore.Event) (domain.Recorded, error) {
 		Actor:         domain.Actor{ID: actorID, Role: domain.Role(e.Actor.Role)},
 		CorrelationID: e.CorrelationID, CausationID: e.CausationID,
 		Reason: domain.ReasonOf(ev), Event: ev,
-	}, nil
+	}
 }
 
 // Reason is the timeline's ReasonFunc: the written reason of a domain event,
