@@ -154,23 +154,7 @@ func BenchmarkCyclesOn10kEmployees(b *testing.B) {
 func BenchmarkLagAt500EventsPerSecond(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	store := benchStore(b)
-	sc := projectionstest.NewScenario(b, store, projectionstest.ScenarioConfig{Units: envInt("APPRAISAL_BENCH_LAG_UNITS", 20),
-		PerUnit: envInt("APPRAISAL_BENCH_LAG_PER_UNIT", 9), Peers: 2, Customers: 1, Score: benchScore,
-		BudgetMode: scoring.BudgetProrate, Bulk: true})
-	sc.Open()
-	sc.Review()
-	r := newBenchRig(ctx, b, store)
-	// The bulk review events come after the scenario's last command: the
-	// measure starts once the projection has applied all of them, so that
-	// it times the steady stream, not the catch-up of the setup.
-	head, err := store.Head(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := r.runner.WaitFor(ctx, cycles.Name, head, 5*time.Minute); err != nil {
-		b.Fatal(err)
-	}
+	sc, r := lagRig(ctx, b)
 	rate := envInt("APPRAISAL_BENCH_RATE", 500)
 	seconds := envInt("APPRAISAL_BENCH_SECONDS", 10)
 	employees := sc.Employees()
@@ -239,20 +223,7 @@ func processCPU() time.Duration {
 func BenchmarkOneEventBatch(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	store := benchStore(b)
-	sc := projectionstest.NewScenario(b, store, projectionstest.ScenarioConfig{Units: envInt("APPRAISAL_BENCH_LAG_UNITS", 20),
-		PerUnit: envInt("APPRAISAL_BENCH_LAG_PER_UNIT", 9), Peers: 2, Customers: 1, Score: benchScore,
-		BudgetMode: scoring.BudgetProrate, Bulk: true})
-	sc.Open()
-	sc.Review()
-	r := newBenchRig(ctx, b, store)
-	head, err := store.Head(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := r.runner.WaitFor(ctx, cycles.Name, head, 5*time.Minute); err != nil {
-		b.Fatal(err)
-	}
+	sc, r := lagRig(ctx, b)
 	employees := sc.Employees()
 	n := 0
 	b.ReportAllocs()
@@ -267,6 +238,29 @@ func BenchmarkOneEventBatch(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64((processCPU()-cpu)/time.Duration(b.N))/float64(time.Microsecond), "cpu-µs/op")
+}
+
+// lagRig builds the lag benchmarks' cycle in review (sized by
+// APPRAISAL_BENCH_LAG_UNITS and APPRAISAL_BENCH_LAG_PER_UNIT) and a runner
+// over it, and returns once the projection has applied every event of the
+// setup: the bulk review events come after the scenario's last command,
+// and the measure must time the steady stream, not their catch-up.
+func lagRig(ctx context.Context, b *testing.B) (*projectionstest.Scenario, benchRig) {
+	store := benchStore(b)
+	sc := projectionstest.NewScenario(b, store, projectionstest.ScenarioConfig{Units: envInt("APPRAISAL_BENCH_LAG_UNITS", 20),
+		PerUnit: envInt("APPRAISAL_BENCH_LAG_PER_UNIT", 9), Peers: 2, Customers: 1, Score: benchScore,
+		BudgetMode: scoring.BudgetProrate, Bulk: true})
+	sc.Open()
+	sc.Review()
+	r := newBenchRig(ctx, b, store)
+	head, err := store.Head(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := r.runner.WaitFor(ctx, cycles.Name, head, 5*time.Minute); err != nil {
+		b.Fatal(err)
+	}
+	return sc, r
 }
 
 // lagWriters is how many goroutines append in the lag benchmark.
