@@ -4,10 +4,10 @@ import (
 	"strings"
 )
 
-// scoreEmployee runs SPEC §5 and §6 and the pay of §7 before any budget rule
-// for employee i.
-func (e *engine) scoreEmployee(i int, emp Employee) EmployeeResult {
-	r := EmployeeResult{
+// resultFor is employee i's result before any score: who, their standard
+// and pay items, complete until a criterion says otherwise.
+func (e *engine) resultFor(i int, emp Employee) EmployeeResult {
+	return EmployeeResult{
 		EmployeeID:      emp.ID,
 		UnitID:          emp.UnitID,
 		PositionLevel:   emp.PositionLevel,
@@ -16,6 +16,12 @@ func (e *engine) scoreEmployee(i int, emp Employee) EmployeeResult {
 		Months:          e.in.Cycle.Months,
 		PayItems:        e.payItems[i],
 	}
+}
+
+// scoreEmployee runs SPEC §5 and §6 and the pay of §7 before any budget rule
+// for employee i.
+func (e *engine) scoreEmployee(i int, emp Employee) EmployeeResult {
+	r := e.resultFor(i, emp)
 	r.Criteria = e.scoreCriteria(e.evals[i], e.kpis[i])
 	for _, c := range r.Criteria {
 		if c.Missing {

@@ -67,15 +67,7 @@ func (e *engine) scoreNumbers(i int, emp Employee) (EmployeeResult, bool) {
 	if !ok {
 		return EmployeeResult{}, false
 	}
-	r := EmployeeResult{
-		EmployeeID:      emp.ID,
-		UnitID:          emp.UnitID,
-		PositionLevel:   emp.PositionLevel,
-		Complete:        true,
-		MonthlyStandard: emp.MonthlyStandard,
-		Months:          e.in.Cycle.Months,
-		PayItems:        e.payItems[i],
-	}
+	r := e.resultFor(i, emp)
 	for ci, c := range e.crits {
 		if e.wide.missing[ci] {
 			r.Complete = false
