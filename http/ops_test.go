@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -95,5 +96,33 @@ func TestShutdownDrainsInFlightRequests(t *testing.T) {
 	}
 	if _, err := http.Get(h.base + "/healthz"); err == nil {
 		t.Fatal("the server still answers after shutdown")
+	}
+}
+
+// A connection that never sent a request (a client's spare keep-alive
+// connection) does not hold a drain shorter than the 5 s net/http gives a
+// new connection to speak: Serve closes it and returns cleanly, well
+// before the drain would have waited for it.
+func TestShutdownClosesConnectionsThatSentNothing(t *testing.T) {
+	h := newHarness(t, backends(t)["sqlite"](t), nil)
+	if r := h.do("GET", "/healthz", "", ""); r.status != http.StatusOK {
+		t.Fatalf("healthz: %d", r.status)
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(h.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	time.Sleep(50 * time.Millisecond) // accepted: the server holds it as new
+	start := time.Now()
+	if err := h.stop(); err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if took := time.Since(start); took > 5500*time.Millisecond {
+		t.Fatalf("shutdown took %s", took)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(time.Second))
+	if _, err := conn.Read(make([]byte, 1)); err == nil {
+		t.Fatal("the connection that sent nothing is still open after shutdown")
 	}
 }

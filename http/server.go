@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	nethttp "net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -80,6 +81,9 @@ type Server struct {
 	auth    *authenticator
 	links   *linkSigner
 	idem    *idempotency
+	// inFlight counts requests being handled, so that a drain that times
+	// out can tell requests cut off from connections that never sent one.
+	inFlight atomic.Int64
 }
 
 // New builds the server; it loads the customer-link secret, generating and
@@ -126,7 +130,11 @@ func (s *Server) Handler() nethttp.Handler { return s.echo }
 // most drain before returning.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
 	srv := &nethttp.Server{
-		Handler:           s.echo,
+		Handler: nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+			s.inFlight.Add(1)
+			defer s.inFlight.Add(-1)
+			s.echo.ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       s.cfg.RequestTimeout,
 		WriteTimeout:      s.cfg.RequestTimeout + 5*time.Second,
@@ -145,7 +153,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// Shutdown counts a connection that has sent nothing yet as busy
+		// for its first 5 s (a request may be on its way), so a drain that
+		// short can time out with no request running: a client's spare
+		// keep-alive connection. Those are closed; requests cut off are an
+		// error.
+		n := s.inFlight.Load()
+		srv.Close()
+		if n > 0 {
+			return fmt.Errorf("shutdown: %d requests still running after %s: %w", n, drain, err)
+		}
 	}
 	if err := <-errc; err != nil && !errors.Is(err, nethttp.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
