@@ -114,16 +114,11 @@ func (p *Projection) Apply(ctx context.Context, tx *projections.Tx, e eventstore
 	// An event on a cycle's own stream concerns that cycle even once it is
 	// closed: closing appends the closure, then the close decision, which
 	// a batch boundary may separate from it.
-	if id, ok := strings.CutPrefix(e.StreamID, cycleStreamPrefix); ok {
-		if cycle, err := uuid.Parse(id); err == nil {
-			tx.Touch(cycle.String())
-		}
+	if cycle, ok := cycleOf(e.StreamID); ok {
+		tx.Touch(cycle.String())
 	}
 	return nil
 }
-
-// cycleStreamPrefix begins the name of every cycle's own stream.
-var cycleStreamPrefix = strings.TrimSuffix(domain.CycleStream(uuid.Nil), uuid.Nil.String())
 
 // Finish recomputes the touched cycles as of the batch's last event.
 func (p *Projection) Finish(ctx context.Context, tx *projections.Tx) error {
