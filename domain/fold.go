@@ -181,9 +181,18 @@ type folder struct {
 	policies  map[uuid.UUID]*PolicyVersions
 	cycles    map[uuid.UUID]*Cycle
 	reviews   map[uuid.UUID]*Review
+
+	foldFacts // what FoldBuffers lends from one fold to the next
+
+	adjust    []scoring.Adjustment
+	overrides map[uuid.UUID]scoring.PairingOverride
+	payItems  []scoring.PayItem
+}
+
+// foldFacts are a fold's review facts and the indexes over them.
+type foldFacts struct {
 	// streamEmployee caches the employee id parsed from each review stream.
 	streamEmployee map[string]uuid.UUID
-
 	// evalList holds each evaluation once (a resubmitted id replaces its
 	// entry), evals its index by evaluation id, and evalOrder the entries in
 	// the order submitted; kpiList holds each (employee, criterion) record
@@ -196,10 +205,7 @@ type folder struct {
 	kpiList   []scoring.KPIRecord
 	// scores is where the evaluations' scores are copied to, one
 	// allocation for the fold rather than one per evaluation.
-	scores    []scoring.CriterionScore
-	adjust    []scoring.Adjustment
-	overrides map[uuid.UUID]scoring.PairingOverride
-	payItems  []scoring.PayItem
+	scores []scoring.CriterionScore
 }
 
 type kpiKey struct {
@@ -213,8 +219,8 @@ func newFolder(cycleID uuid.UUID, cutoff int64) *folder {
 		reviewPrefix: reviewStreamPrefix(cycleID), cutoff: cutoff,
 		org: NewOrganisation(), templates: map[uuid.UUID]*TemplateVersions{},
 		policies: map[uuid.UUID]*PolicyVersions{}, cycles: map[uuid.UUID]*Cycle{},
-		reviews: map[uuid.UUID]*Review{}, streamEmployee: map[string]uuid.UUID{}, evals: map[uuid.UUID]int32{},
-		kpis: map[kpiKey]int32{}, overrides: map[uuid.UUID]scoring.PairingOverride{},
+		reviews: map[uuid.UUID]*Review{}, overrides: map[uuid.UUID]scoring.PairingOverride{},
+		foldFacts: foldFacts{streamEmployee: map[string]uuid.UUID{}, evals: map[uuid.UUID]int32{}, kpis: map[kpiKey]int32{}},
 	}
 }
 
@@ -397,25 +403,24 @@ func (fd *folder) expect(reviews []Recorded) {
 			kpis++
 		}
 	}
-	b := fd.bufs
-	if b == nil || b.evals == nil {
-		fd.evals, fd.kpis = make(map[uuid.UUID]int32, evals), make(map[kpiKey]int32, kpis)
-		fd.streamEmployee = map[string]uuid.UUID{}
-		fd.evalList, fd.evalOrder = make([]scoring.Evaluation, 0, evals), make([]int32, 0, evals)
-		fd.kpiList = make([]scoring.KPIRecord, 0, kpis)
-		fd.scores = make([]scoring.CriterionScore, 0, scores)
+	if fd.bufs == nil || fd.bufs.facts.evals == nil {
+		fd.foldFacts = foldFacts{
+			streamEmployee: map[string]uuid.UUID{},
+			evals:          make(map[uuid.UUID]int32, evals), kpis: make(map[kpiKey]int32, kpis),
+			evalList: make([]scoring.Evaluation, 0, evals), evalOrder: make([]int32, 0, evals),
+			kpiList: make([]scoring.KPIRecord, 0, kpis), scores: make([]scoring.CriterionScore, 0, scores),
+		}
 		return
 	}
 	// A cleared map keeps its room, and grows on its own if this fold has
 	// more to hold.
+	b := fd.bufs.facts
 	clear(b.evals)
 	clear(b.kpis)
 	clear(b.streamEmployee)
-	fd.evals, fd.kpis, fd.streamEmployee = b.evals, b.kpis, b.streamEmployee
-	fd.evalList = slices.Grow(b.evalList[:0], evals)
-	fd.evalOrder = slices.Grow(b.evalOrder[:0], evals)
-	fd.kpiList = slices.Grow(b.kpiList[:0], kpis)
-	fd.scores = slices.Grow(b.scores[:0], scores)
+	fd.foldFacts = foldFacts{streamEmployee: b.streamEmployee, evals: b.evals, kpis: b.kpis,
+		evalList: slices.Grow(b.evalList[:0], evals), evalOrder: slices.Grow(b.evalOrder[:0], evals),
+		kpiList: slices.Grow(b.kpiList[:0], kpis), scores: slices.Grow(b.scores[:0], scores)}
 }
 
 // FoldBuffers is the memory of one fold's facts (its evaluations, their
@@ -432,25 +437,17 @@ func (fd *folder) expect(reviews []Recorded) {
 // same buffers and check that the first unit's result did not change.
 // Buffers serve one fold at a time.
 type FoldBuffers struct {
-	evals     map[uuid.UUID]int32
-	evalList  []scoring.Evaluation
-	evalOrder []int32
-	kpis      map[kpiKey]int32
-	kpiList   []scoring.KPIRecord
-	scores    []scoring.CriterionScore
-	// streamEmployee is emptied too: it would only grow with every stream
-	// of every unit folded into the buffers.
-	streamEmployee map[string]uuid.UUID
+	// facts are emptied before each fold, streamEmployee too: it would
+	// only grow with every stream of every unit folded into the buffers.
+	facts foldFacts
 	// inKPIs is the narrowed Input's KPI list (facts).
 	inKPIs []scoring.KPIRecord
 }
 
 // keep hands the fold's lists and maps (as they grew) back to its buffers.
 func (fd *folder) keep() {
-	if b := fd.bufs; b != nil {
-		b.evals, b.evalList, b.evalOrder = fd.evals, fd.evalList, fd.evalOrder
-		b.kpis, b.kpiList, b.scores = fd.kpis, fd.kpiList, fd.scores
-		b.streamEmployee = fd.streamEmployee
+	if fd.bufs != nil {
+		fd.bufs.facts = fd.foldFacts
 	}
 }
 
