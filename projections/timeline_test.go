@@ -161,20 +161,27 @@ func TestTimelineOfVersion1IsRebuilt(t *testing.T) {
 		// Until the rebuilt generation is swapped in, readers read version
 		// 1's: its employee documents are a range of ids and its cycle
 		// documents the cycle's group, so they read the same timelines.
-		for _, kind := range []string{SubjectCycle, SubjectEmployee} {
-			id := cycle
-			if kind == SubjectEmployee {
-				id = alice
-			}
-			entries, err := ReadTimeline(ctx, b.db, kind, id)
-			var got []int64
-			for _, e := range entries {
-				got = append(got, e.Position)
-			}
-			if err != nil || !slices.Equal(got, want) {
-				t.Errorf("%s timeline of version 1 = %v (%v), want %v", kind, got, err, want)
+		// timelines reads the cycle's and alice's timelines, checks their
+		// positions and hands each entry to entry.
+		timelines := func(what string, entry func(kind string, e TimelineEntry)) {
+			t.Helper()
+			for _, kind := range []string{SubjectCycle, SubjectEmployee} {
+				id := cycle
+				if kind == SubjectEmployee {
+					id = alice
+				}
+				entries, err := ReadTimeline(ctx, b.db, kind, id)
+				var got []int64
+				for _, e := range entries {
+					got = append(got, e.Position)
+					entry(kind, e)
+				}
+				if err != nil || !slices.Equal(got, want) {
+					t.Errorf("%s timeline %s = %v (%v), want %v", kind, what, got, err, want)
+				}
 			}
 		}
+		timelines("of version 1", func(string, TimelineEntry) {})
 
 		tl := NewTimeline(payloadReason)
 		r := NewRunner(b.db, b.store, testRunnerConfig(), tl)
@@ -188,23 +195,11 @@ func TestTimelineOfVersion1IsRebuilt(t *testing.T) {
 		if err := r.WaitFor(ctx, TimelineName, head, 10*time.Second); err != nil {
 			t.Fatal(err)
 		}
-		for _, kind := range []string{SubjectCycle, SubjectEmployee} {
-			id := cycle
-			if kind == SubjectEmployee {
-				id = alice
+		timelines("rebuilt", func(kind string, e TimelineEntry) {
+			if e.ActorRole != "employee" || e.At.IsZero() {
+				t.Errorf("%s entry %d: %+v, not rebuilt", kind, e.Position, e)
 			}
-			entries, err := ReadTimeline(ctx, b.db, kind, id)
-			var got []int64
-			for _, e := range entries {
-				got = append(got, e.Position)
-				if e.ActorRole != "employee" || e.At.IsZero() {
-					t.Errorf("%s entry %d: %+v, not rebuilt", kind, e.Position, e)
-				}
-			}
-			if err != nil || !slices.Equal(got, want) {
-				t.Errorf("%s timeline = %v (%v), want %v", kind, got, err, want)
-			}
-		}
+		})
 		if docs, err := b.db.ListCollection(ctx, TimelineName, timelineEntries); err != nil || len(docs) != 3 {
 			t.Errorf("%d documents after the rebuild (%v), want 3", len(docs), err)
 		}
