@@ -104,6 +104,9 @@ func NewRunner(db *DB, store eventstore.Store, cfg RunnerConfig, projections ...
 // Projections lists the runner's projections.
 func (r *Runner) Projections() []Projection { return r.projections }
 
+// DB is the database the runner's batches write to.
+func (r *Runner) DB() *DB { return r.db }
+
 // Run registers every projection and runs them until ctx ends.
 func (r *Runner) Run(ctx context.Context) error {
 	for _, p := range r.projections {

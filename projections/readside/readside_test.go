@@ -10,6 +10,7 @@ import (
 	"github.com/appraisal-hr/appraisal/domain"
 	"github.com/appraisal-hr/appraisal/domain/scoring"
 	"github.com/appraisal-hr/appraisal/eventstore"
+	"github.com/appraisal-hr/appraisal/eventstore/eventstoretest"
 	"github.com/appraisal-hr/appraisal/projections"
 	"github.com/appraisal-hr/appraisal/projections/notify"
 	"github.com/appraisal-hr/appraisal/projections/projectionstest"
@@ -93,4 +94,26 @@ func TestReadSideNotifies(t *testing.T) {
 			t.Fatalf("summary = %+v, %v", sum, err)
 		}
 	})
+}
+
+// On SQLite the runner's batches commit on the store's read-model handle
+// (synchronous=NORMAL, no fsync of their own), while the read side's own
+// handle, which the outbox and the API's tables use, stays FULL.
+func TestReadSideRunnerWritesWithoutFsyncOnSQLite(t *testing.T) {
+	ctx := context.Background()
+	rs, err := readside.New(ctx, eventstoretest.NewSQLite(t), readside.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	synchronous := func(db *projections.DB) int {
+		t.Helper()
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if runner, own := synchronous(rs.Runner.DB()), synchronous(rs.DB); runner != 1 || own != 2 {
+		t.Fatalf("synchronous: runner %d, read side %d; want 1 (NORMAL) and 2 (FULL)", runner, own)
+	}
 }
