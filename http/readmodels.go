@@ -141,7 +141,7 @@ func (s *Server) timeline(kind, param string) echo.HandlerFunc {
 		if err := s.readable(c, projections.TimelineName); err != nil {
 			return err
 		}
-		v, err := projections.ReadTimeline(c.Request().Context(), s.deps.Views.DB, kind, id)
+		v, err := s.deps.Views.Timeline(c.Request().Context(), kind, id)
 		return answer(c, v, err)
 	}
 }

@@ -20,6 +20,10 @@ type batch struct {
 	// final batch, instead of after every batch. Nil for live batches.
 	pending map[string]struct{}
 	final   bool
+	// memory is a rebuild's own memory of its generation (known.go), kept
+	// from batch to batch of one catch-up; nil for live batches, which use
+	// the process's memory of the active generation.
+	memory *knownDocs
 }
 
 // applyBatch applies events to one generation of p in a single transaction
@@ -73,8 +77,14 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 	}
 	t := &Tx{db: db, tx: q, projection: name, generation: gen, touched: touched}
 	t.knowsNothing = true
-	if b.gen == activeGeneration {
-		t.known, t.from, t.staged = db.known.begin(name, gen, cp), cp, map[docKey]*docState{}
+	switch {
+	case b.gen == activeGeneration:
+		t.known = db.known.begin(name, gen, cp)
+	case b.memory != nil:
+		t.known = b.memory
+	}
+	if t.known != nil {
+		t.from, t.staged = cp, map[docKey]*docState{}
 		t.knowsNothing = db.known.empty(t.known)
 	}
 	last := cp
@@ -119,7 +129,11 @@ func (db *DB) catchUp(ctx context.Context, store eventstore.Store, p Projection,
 	if err != nil {
 		return 0, err
 	}
-	b := batch{gen: gen, upTo: upTo, pending: map[string]struct{}{}}
+	// The generation is new and nobody else writes it: what the batches
+	// write and read of it can be remembered from one to the next. A
+	// batch that fails ends the rebuild, and its generation with it.
+	b := batch{gen: gen, upTo: upTo, pending: map[string]struct{}{},
+		memory: &knownDocs{generation: gen, checkpoint: cp, docs: map[docKey]docState{}}}
 	for {
 		events, err := store.ReadAll(ctx, cp, size)
 		if err != nil {

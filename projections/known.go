@@ -27,7 +27,8 @@ import (
 // afresh. Checkpoints only move forward and a generation number is never
 // reissued once it has been active (new generations are numbered above
 // every existing one, the active included), so a stale memory can never
-// match. Rebuilds do not use it: they run Finish once and list whole groups.
+// match. A rebuild's catch-up keeps a memory of its own generation, which
+// only it writes, from one batch to the next (catchUp).
 
 // docKey identifies a document (collection and id) by a hash; with 128
 // bits two documents never share one in practice, and a map of these holds
@@ -93,7 +94,7 @@ func (k *knownSets) begin(projection string, gen, cp int64) *knownDocs {
 		k.sets = map[string]*knownDocs{}
 	}
 	set := k.sets[projection]
-	if set == nil || set.generation != gen || set.checkpoint != cp || len(set.docs) > maxKnown {
+	if set == nil || set.generation != gen || set.checkpoint != cp {
 		set = &knownDocs{generation: gen, checkpoint: cp, docs: map[docKey]docState{}}
 		k.sets[projection] = set
 	}
@@ -136,6 +137,9 @@ func (k *knownSets) commit(set *knownDocs, gen, from, last int64, staged map[doc
 		}
 	}
 	set.checkpoint = last
+	if len(set.docs) > maxKnown {
+		set.docs = map[docKey]docState{}
+	}
 }
 
 // A batch that recomputes a unit of 250 people changes the results of the

@@ -166,6 +166,54 @@ func (t *Tx) Put(ctx context.Context, collection, id, grp string, v any) error {
 	return t.stage(ctx, row{collection: collection, id: id, grp: grp, pos: t.position, body: body, unlearnt: true})
 }
 
+// Claimed is what Tx.Claim found.
+type Claimed int
+
+const (
+	// ClaimedNow: there was no such document; the claim wrote it.
+	ClaimedNow Claimed = iota
+	// ClaimedAlready: the document holds exactly the claim.
+	ClaimedAlready
+	// ClaimedOther: the document holds something else, left as it is.
+	ClaimedOther
+)
+
+// Claim writes v as document (collection, id) in group grp if there is no
+// such document yet, and reports what it found. It is for documents written
+// once and then only looked up, such as the timeline's registrations of
+// streams: the process remembers them (known.go), live and in rebuilds, so a
+// claim made again costs a lookup in memory rather than a read.
+func (t *Tx) Claim(ctx context.Context, collection, id, grp string, v any) (Claimed, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return 0, fmt.Errorf("encode %s/%s: %w", collection, id, err)
+	}
+	key, now := keyOf(collection, id), stateOf(body)
+	before, known := t.lookup(key)
+	if !known {
+		// What is read must include what this batch wrote.
+		if err := t.flush(ctx); err != nil {
+			return 0, err
+		}
+		old, err := t.bodies(ctx, collection, []string{id})
+		if err != nil {
+			return 0, err
+		}
+		if prev, had := old[id]; had {
+			before = stateOf([]byte(prev))
+		}
+		t.learn(key, &before)
+	}
+	switch {
+	case !before.present:
+		t.learn(key, &now)
+		return ClaimedNow, t.stage(ctx, row{collection: collection, id: id, grp: grp, pos: t.position, body: body, state: now})
+	case before.sum == now.sum:
+		return ClaimedAlready, nil
+	}
+	return ClaimedOther, nil
+}
+
 // stage adds r to the pending documents, in place of a pending document
 // with its collection and id, and writes them once writeRows are pending.
 func (t *Tx) stage(ctx context.Context, r row) error {

@@ -1,9 +1,12 @@
 package projections
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +18,12 @@ import (
 // TimelineName is the timeline projection's permanent name.
 const TimelineName = "timeline"
 
-const timelineEntries = "entries"
+// The timeline's collections: one document per event filed on its own, and
+// one per registered stream.
+const (
+	timelineEntries = "entries"
+	timelineStreams = "streams"
+)
 
 // Subject kinds a timeline can be asked for.
 const (
@@ -43,16 +51,30 @@ type TimelineEntry struct {
 // employee it names (employee_id). Keys are read from the payload rather than
 // from each event type, so new event types land on timelines unchanged.
 //
-// Each event is one document, whatever its subjects: its id is the
-// employee's subject and the position ("employee:<id>@<position>", or the
-// cycle's when it names no employee) and its group the cycle's subject, so
-// an employee's timeline is the documents whose id starts with their
-// subject (in id order, which is position order) and a cycle's the
-// documents of its group. Version 1 wrote the entry once for each subject,
-// two rows per review event for the database to write and index; its
+// An event is filed under one subject: the employee it names, else its
+// cycle; its cycle, if any, is the group it is listed in, so an employee's
+// timeline is what is filed under them and a cycle's what is grouped under
+// it. Most events are on a stream of their subject's own (an employee's
+// review in a cycle, "review-<cycle>-<employee>"), and one document per such
+// event was most of what the timeline wrote: a draft saved cost a row and
+// two index entries for a history the event log holds already. So a stream
+// whose name holds the id of the subject its first event is filed under is
+// registered once (collection "streams", id "<subject>@<stream>", the
+// subject and cycle in its body), and its events with that same subject and
+// cycle are read from the event log with the timeline rather than written.
+// Every other event is one document (collection "entries", id
+// "<subject>@<position>", grouped by its cycle), as in version 2: events on
+// shared streams (the organisation's, a cycle's naming an employee) and
+// events on a registered stream whose subjects differ from the stream's.
+//
+// Registrations are looked up in the process's memory of its documents
+// (Tx.Claim), so a registered stream's later events cost no database work.
+// A timeline reads its documents and registrations and the checkpoint they
+// stand at in one statement, then the registered streams' events up to that
+// checkpoint. Versions 1 and 2 wrote an entry for every event; their
 // documents read the same way (an employee's under ids beginning with their
-// subject, a cycle's in its group), so the timelines read right while a
-// new process rebuilds version 2.
+// subject, a cycle's in its group) and they have no registrations, so the
+// timelines read right while a new process rebuilds version 3.
 type Timeline struct {
 	reason ReasonFunc
 }
@@ -69,8 +91,9 @@ func NewTimeline(reason ReasonFunc) *Timeline { return &Timeline{reason: reason}
 // Name is TimelineName.
 func (*Timeline) Name() string { return TimelineName }
 
-// Version of the timeline document shape (2: one document per event).
-func (*Timeline) Version() int { return 2 }
+// Version of the timeline document shape (3: streams of one subject are
+// registered rather than written event by event).
+func (*Timeline) Version() int { return 3 }
 
 // subjectKeys are the payload fields that name a timeline's subject.
 type subjectKeys struct {
@@ -78,35 +101,74 @@ type subjectKeys struct {
 	EmployeeID uuid.UUID `json:"employee_id"`
 }
 
-// Apply adds e to each timeline it belongs to.
-func (tl *Timeline) Apply(ctx context.Context, tx *Tx, e eventstore.Event) error {
+// registration is a registered stream's document: the subject its events
+// are filed under and the cycle they are grouped in.
+type registration struct {
+	Subject string `json:"subject"`
+	Stream  string `json:"stream"`
+	Cycle   string `json:"cycle,omitempty"`
+}
+
+// filing is where an event goes: the subject it is filed under ("" for no
+// timeline) and its cycle's subject, and the id in the filed subject.
+type filing struct {
+	filed, cycle, id string
+}
+
+// fileOf tells where e belongs.
+func fileOf(e eventstore.Event) filing {
 	var keys subjectKeys
 	// A payload whose keys are not uuids concerns no timeline subject.
 	_ = json.Unmarshal(e.Payload, &keys)
-	var cycle, employee string
+	var f filing
 	if id, ok := strings.CutPrefix(e.StreamID, "cycle-"); ok {
-		cycle = subject(SubjectCycle, id)
+		f.cycle, f.id = subject(SubjectCycle, id), id
 	} else if keys.CycleID != uuid.Nil {
-		cycle = subject(SubjectCycle, keys.CycleID.String())
+		f.id = keys.CycleID.String()
+		f.cycle = subject(SubjectCycle, f.id)
 	}
+	f.filed = f.cycle
 	if keys.EmployeeID != uuid.Nil {
-		employee = subject(SubjectEmployee, keys.EmployeeID.String())
+		f.id = keys.EmployeeID.String()
+		f.filed = subject(SubjectEmployee, f.id)
 	}
-	filed := employee // the subject the document's id begins with
-	if filed == "" {
-		filed = cycle
-	}
-	if filed == "" {
+	return f
+}
+
+// Apply files e on its timelines: nothing when its stream is registered for
+// its subjects (registering the stream if it is its subject's own and new),
+// else one entry.
+func (tl *Timeline) Apply(ctx context.Context, tx *Tx, e eventstore.Event) error {
+	f := fileOf(e)
+	if f.filed == "" {
 		return nil
 	}
-	reason, err := tl.reason(e)
+	if strings.Contains(e.StreamID, f.id) {
+		claimed, err := tx.Claim(ctx, timelineStreams, f.filed+idSeparator+e.StreamID, f.cycle,
+			registration{Subject: f.filed, Stream: e.StreamID, Cycle: f.cycle})
+		if err != nil {
+			return err
+		}
+		if claimed != ClaimedOther {
+			return nil
+		}
+	}
+	entry, err := tl.entry(e)
 	if err != nil {
 		return err
 	}
-	entry := TimelineEntry{Position: e.Position, EventID: e.ID, Stream: e.StreamID, Version: e.Version,
+	return tx.Put(ctx, timelineEntries, f.filed+idSeparator+fmt.Sprintf("%020d", e.Position), f.cycle, entry)
+}
+
+// entry is e as a timeline shows it.
+func (tl *Timeline) entry(e eventstore.Event) (TimelineEntry, error) {
+	reason, err := tl.reason(e)
+	if err != nil {
+		return TimelineEntry{}, err
+	}
+	return TimelineEntry{Position: e.Position, EventID: e.ID, Stream: e.StreamID, Version: e.Version,
 		Type: e.Type, At: e.RecordedAt, ActorID: e.Actor.ID, ActorRole: e.Actor.Role, Reason: reason,
-		CorrelationID: e.CorrelationID}
-	return tx.Put(ctx, timelineEntries, filed+idSeparator+fmt.Sprintf("%020d", e.Position), cycle, entry)
+		CorrelationID: e.CorrelationID}, nil
 }
 
 func subject(kind, id string) string { return kind + ":" + id }
@@ -119,41 +181,70 @@ const (
 	idPastEnd   = "A"
 )
 
-// ReadTimeline returns a subject's timeline (kind SubjectEmployee or
-// SubjectCycle) in global order.
-func ReadTimeline(ctx context.Context, db *DB, kind string, id uuid.UUID) ([]TimelineEntry, error) {
+// Read returns a subject's timeline (kind SubjectEmployee or SubjectCycle)
+// in global order, as of the position the timeline stands at: its documents,
+// and the events of the streams registered for the subject, which it reads
+// from store.
+func (tl *Timeline) Read(ctx context.Context, db *DB, store eventstore.Store, kind string, id uuid.UUID) ([]TimelineEntry, error) {
 	s := subject(kind, id.String())
-	var query string
-	var args []any
-	if kind == SubjectEmployee {
-		// The documents filed under the employee: a range of ids, whose
-		// zero-padded positions put them in order.
-		query = `SELECT doc_id, position, body FROM projection_documents
-			WHERE projection = ? AND generation = ` + generationOf + ` AND collection = ? AND doc_id >= ? AND doc_id < ?
-			ORDER BY doc_id`
-		args = []any{TimelineName, TimelineName, timelineEntries, s + idSeparator, s + idPastEnd}
-	} else {
-		// The cycle's group holds its employees' documents too, whose ids
-		// begin with each employee: ordered by position.
-		query = `SELECT doc_id, position, body FROM projection_documents
-			WHERE projection = ? AND generation = ` + generationOf + ` AND collection = ? AND grp = ?
-			ORDER BY position`
-		args = []any{TimelineName, TimelineName, timelineEntries, s}
+	// An employee's documents are a range of ids, which begin with their
+	// subject; a cycle's are its group. The checkpoint comes in the same
+	// statement, so it is the one the documents stand at.
+	where, args := `d.doc_id >= ? AND d.doc_id < ?`, []any{s + idSeparator, s + idPastEnd}
+	if kind == SubjectCycle {
+		where, args = `d.grp = ?`, []any{s}
 	}
+	query := `SELECT d.collection, d.body, c.position FROM projection_documents d
+		JOIN projection_checkpoints c ON c.projection = d.projection AND c.generation = d.generation
+		WHERE d.projection = ? AND d.generation = ` + generationOf + ` AND d.collection IN (?, ?) AND ` + where
+	args = append([]any{TimelineName, TimelineName, timelineEntries, timelineStreams}, args...)
+	fail := func(err error) ([]TimelineEntry, error) { return nil, fmt.Errorf("timeline %s %s: %w", kind, id, err) }
 	rows, err := db.prepared(db.sql).QueryContext(ctx, db.rebind(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("timeline %s %s: %w", kind, id, err)
+		return fail(err)
 	}
 	defer rows.Close()
-	docs, err := scanDocs(rows)
-	if err != nil {
-		return nil, fmt.Errorf("timeline %s %s: %w", kind, id, err)
-	}
-	out := make([]TimelineEntry, len(docs))
-	for i, d := range docs {
-		if err := json.Unmarshal(d.Body, &out[i]); err != nil {
-			return nil, fmt.Errorf("timeline %s %s: %w", kind, id, err)
+	var out []TimelineEntry
+	registered := map[string][]registration{} // by stream
+	var checkpoint int64
+	for rows.Next() {
+		var collection, body string
+		if err := rows.Scan(&collection, &body, &checkpoint); err != nil {
+			return fail(err)
 		}
+		if collection == timelineStreams {
+			var r registration
+			if err := json.Unmarshal([]byte(body), &r); err != nil {
+				return fail(err)
+			}
+			registered[r.Stream] = append(registered[r.Stream], r)
+			continue
+		}
+		var entry TimelineEntry
+		if err := json.Unmarshal([]byte(body), &entry); err != nil {
+			return fail(err)
+		}
+		out = append(out, entry)
 	}
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	rows.Close()
+	events, err := eventstore.ReadStreams(ctx, store, slices.Collect(maps.Keys(registered)), checkpoint)
+	if err != nil {
+		return fail(err)
+	}
+	for _, e := range events {
+		f := fileOf(e)
+		if !slices.ContainsFunc(registered[e.StreamID], func(r registration) bool { return r.Subject == f.filed && r.Cycle == f.cycle }) {
+			continue // filed elsewhere, or an entry of its own
+		}
+		entry, err := tl.entry(e)
+		if err != nil {
+			return fail(err)
+		}
+		out = append(out, entry)
+	}
+	slices.SortFunc(out, func(a, b TimelineEntry) int { return cmp.Compare(a.Position, b.Position) })
 	return out, nil
 }

@@ -55,13 +55,13 @@ func TestTimeline(t *testing.T) {
 
 		tl := NewTimeline(payloadReason)
 		r := NewRunner(b.db, b.store, testRunnerConfig(), tl)
-		runRunner(t, r)
+		stop := runRunner(t, r)
 		head, _ := b.store.Head(ctx)
 		if err := r.WaitFor(ctx, TimelineName, head, 10*time.Second); err != nil {
 			t.Fatal(err)
 		}
 		positions := func(kind string, id uuid.UUID) []int64 {
-			entries, err := ReadTimeline(ctx, b.db, kind, id)
+			entries, err := tl.Read(ctx, b.db, b.store, kind, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +86,7 @@ func TestTimeline(t *testing.T) {
 				t.Errorf("%s %s's timeline = %v, want %v", c.kind, c.id, got, c.want)
 			}
 		}
-		entries, _ := ReadTimeline(ctx, b.db, SubjectCycle, cycle)
+		entries, _ := tl.Read(ctx, b.db, b.store, SubjectCycle, cycle)
 		reopen := entries[2]
 		if reopen.Reason != "late appeal" || reopen.ActorID != "hr-1" || reopen.ActorRole != "hr" || reopen.Type != "test.cycle_reopened" || reopen.At.IsZero() {
 			t.Errorf("reopen entry = %+v", reopen)
@@ -95,15 +95,39 @@ func TestTimeline(t *testing.T) {
 		if peer.Position != p8 || peer.ActorID != bob.String() || peer.ActorRole != "peer" || peer.Stream != "eval-"+alice.String() || peer.Version != 3 || peer.Reason != "" {
 			t.Errorf("peer entry = %+v", peer)
 		}
-		// One document per event with a subject, whatever their number.
-		if docs, err := b.db.ListCollection(ctx, TimelineName, timelineEntries); err != nil || len(docs) != 8 {
-			t.Errorf("%d timeline documents (%v), want one per event with a subject, 8", len(docs), err)
+		// A document for each event on a shared stream (the two hires) or
+		// filed elsewhere than its stream's first (Alice's in the other
+		// cycle), and one for each stream registered for its subject: the
+		// cycle's, Alice's and Bob's.
+		if docs, err := b.db.ListCollection(ctx, TimelineName, timelineEntries); err != nil || len(docs) != 3 {
+			t.Errorf("%d timeline entries (%v), want 3", len(docs), err)
+		}
+		if docs, err := b.db.ListCollection(ctx, TimelineName, timelineStreams); err != nil || len(docs) != 3 {
+			t.Errorf("%d registered streams (%v), want 3", len(docs), err)
 		}
 		if res, err := b.db.Check(ctx, b.store, tl); err != nil || !res.Match() {
 			t.Errorf("timeline rebuild check = %+v, %v", res, err)
 		}
+		// Rebuilt two events at a time, the streams registered in one batch
+		// are remembered in the next, and the timeline comes out the same.
+		if res, err := b.db.Check(ctx, b.store, rebuiltInPairs{tl}); err != nil || !res.Match() {
+			t.Errorf("timeline rebuilt in pairs = %+v, %v", res, err)
+		}
+		// A timeline stands where its checkpoint does: an event of a
+		// registered stream appended while no runner runs is not on it.
+		stop()
+		put("eval-"+alice.String(), "test.self_submitted", eventstore.Actor{ID: alice.String(), Role: "employee"},
+			map[string]any{"cycle_id": cycle, "employee_id": alice})
+		if got := positions(SubjectEmployee, alice); !slices.Equal(got, []int64{p2, p3, p7, p8}) {
+			t.Errorf("alice's timeline with an event not yet applied = %v, want %v", got, []int64{p2, p3, p7, p8})
+		}
 	})
 }
+
+// rebuiltInPairs is a projection rebuilt two events at a time.
+type rebuiltInPairs struct{ *Timeline }
+
+func (rebuiltInPairs) RebuildBatch() int { return 2 }
 
 // timelineV1 writes the timeline as version 1 did: the entry once under
 // each subject, id "<subject>@<position>", grouped by that subject.
@@ -170,7 +194,7 @@ func TestTimelineOfVersion1IsRebuilt(t *testing.T) {
 				if kind == SubjectEmployee {
 					id = alice
 				}
-				entries, err := ReadTimeline(ctx, b.db, kind, id)
+				entries, err := NewTimeline(payloadReason).Read(ctx, b.db, b.store, kind, id)
 				var got []int64
 				for _, e := range entries {
 					got = append(got, e.Position)
@@ -188,9 +212,9 @@ func TestTimelineOfVersion1IsRebuilt(t *testing.T) {
 		runRunner(t, r)
 		// The version 1 generation already stands at the head: wait for the
 		// rebuilt one to be swapped in.
-		eventually(t, "the timeline rebuilt at version 2", func() bool {
+		eventually(t, "the timeline rebuilt at version 3", func() bool {
 			st, err := b.db.readState(ctx, b.db.sql, TimelineName, false)
-			return err == nil && st.version == 2
+			return err == nil && st.version == 3
 		})
 		if err := r.WaitFor(ctx, TimelineName, head, 10*time.Second); err != nil {
 			t.Fatal(err)
@@ -200,8 +224,12 @@ func TestTimelineOfVersion1IsRebuilt(t *testing.T) {
 				t.Errorf("%s entry %d: %+v, not rebuilt", kind, e.Position, e)
 			}
 		})
-		if docs, err := b.db.ListCollection(ctx, TimelineName, timelineEntries); err != nil || len(docs) != 3 {
-			t.Errorf("%d documents after the rebuild (%v), want 3", len(docs), err)
+		// Alice's stream is registered; its events are not written again.
+		if docs, err := b.db.ListCollection(ctx, TimelineName, timelineEntries); err != nil || len(docs) != 0 {
+			t.Errorf("%d entries after the rebuild (%v), want 0", len(docs), err)
+		}
+		if docs, err := b.db.ListCollection(ctx, TimelineName, timelineStreams); err != nil || len(docs) != 1 {
+			t.Errorf("%d registered streams after the rebuild (%v), want 1", len(docs), err)
 		}
 		if res, err := b.db.Check(ctx, b.store, tl); err != nil || !res.Match() {
 			t.Errorf("timeline rebuild check = %+v, %v", res, err)

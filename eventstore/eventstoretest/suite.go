@@ -15,6 +15,9 @@ import (
 	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
+// plainStore hides a store's optional interfaces.
+type plainStore struct{ eventstore.Store }
+
 // Run is the conformance suite every backend must pass.
 func Run(t *testing.T, b Backend) {
 	t.Run("appending returns the positions and version the events are read back at", func(t *testing.T) { testAppendAndRead(t, b) })
@@ -130,6 +133,16 @@ func testAppendAndRead(t *testing.T, b Backend) {
 	}
 	if tail, err := s.ReadStream(ctx, "a", 1, 1); err != nil || len(tail) != 1 || tail[0].Version != 2 {
 		t.Fatalf("read stream a after version 1: %+v %v", tail, err)
+	}
+	// Several streams at once: global order, bounded by position, each
+	// stream named once however often it is asked for; the package
+	// function reads them through the store's StreamsReader, and through
+	// ReadStream for a store without one.
+	for name, st := range map[string]eventstore.Store{"the store": s, "a store without ReadStreams": plainStore{s}} {
+		got, err := eventstore.ReadStreams(ctx, st, []string{"b", "a", "none", "b"}, 3)
+		if err != nil || len(got) != 3 || got[0].Position != 1 || got[1].Position != 2 || got[2].Position != 3 {
+			t.Fatalf("read streams b, a, none, b up to 3 from %s: %+v %v", name, got, err)
+		}
 	}
 	if page, err := s.ReadAll(ctx, 1, 2); err != nil || len(page) != 2 || page[0].Position != 2 || page[1].Position != 3 {
 		t.Fatalf("read all after 1, limit 2: %+v %v", page, err)

@@ -38,6 +38,16 @@ func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int6
 	return events, s.opts.Upcasters.UpcastAll(events)
 }
 
+// ReadStreams implements eventstore.StreamsReader.
+func (s *Store) ReadStreams(ctx context.Context, streams []string, upTo int64) ([]eventstore.Event, error) {
+	events, err := s.query(ctx, `SELECT `+eventColumns+` FROM events
+		WHERE stream_id = ANY($1) AND position <= $2 ORDER BY position`, streams, upTo)
+	if err != nil {
+		return nil, fmt.Errorf("read %d streams: %w", len(streams), err)
+	}
+	return events, s.opts.Upcasters.UpcastAll(events)
+}
+
 // ReadAll implements eventstore.Store: events in position order. Positions
 // commit in order (see the package doc), so what a reader sees has no gaps.
 func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]eventstore.Event, error) {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"database/sql"
 	"fmt"
 	"log/slog"
@@ -341,6 +342,21 @@ func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int6
 	events, _, err := scanEvents(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("read stream %s: %w", stream, err)
+	}
+	return events, s.opts.Upcasters.UpcastAll(events)
+}
+
+// ReadStreams implements eventstore.StreamsReader: the stream ids go in as
+// one JSON array, so the statement is the same for any number of them.
+func (s *Store) ReadStreams(ctx context.Context, streams []string, upTo int64) ([]eventstore.Event, error) {
+	ids, err := json.Marshal(streams)
+	if err != nil {
+		return nil, fmt.Errorf("read %d streams: %w", len(streams), err)
+	}
+	rows, err := s.query(ctx, selectEventSQL+`WHERE stream_id IN (SELECT value FROM json_each(?)) AND position <= ? ORDER BY position`, string(ids), upTo)
+	events, _, err := scanEvents(rows, err)
+	if err != nil {
+		return nil, fmt.Errorf("read %d streams: %w", len(streams), err)
 	}
 	return events, s.opts.Upcasters.UpcastAll(events)
 }

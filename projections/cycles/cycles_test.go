@@ -294,7 +294,7 @@ func TestCycleReadModels(t *testing.T) {
 		})
 
 		t.Run("the employee's timeline shows every event about them, with actor and reason", func(t *testing.T) {
-			entries, err := projections.ReadTimeline(ctx, r.db, projections.SubjectEmployee, e4)
+			entries, err := projections.NewTimeline(eventlog.Reason).Read(ctx, r.db, store, projections.SubjectEmployee, e4)
 			if err != nil {
 				t.Fatal(err)
 			}

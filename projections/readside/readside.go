@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/google/uuid"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
 	"github.com/appraisal-hr/appraisal/projections"
@@ -43,6 +44,8 @@ type ReadSide struct {
 	Log *eventlog.Log
 
 	readModels []projections.Projection
+	timeline   *projections.Timeline
+	store      eventstore.Store
 	feed       *projections.Feed
 	bus        *relay.Bus
 	router     *message.Router
@@ -68,9 +71,10 @@ func New(ctx context.Context, store eventstore.Store, cfg Config) (*ReadSide, er
 	feed := projections.NewFeed(store, cfg.Runner.Poll, cfg.Logger)
 	cfg.Runner.Feed = feed
 	index := cycles.NewIndex(feed.Store(), cfg.Logger)
+	timeline := projections.NewTimeline(eventlog.Reason)
 	rs := &ReadSide{DB: db, feed: feed, Index: index, Reader: cycles.NewReader(db), Auditor: cycles.NewAuditor(index),
-		Log: eventlog.New(store), logger: cfg.Logger,
-		readModels: []projections.Projection{cycles.NewProjection(index), projections.NewTimeline(eventlog.Reason)}}
+		Log: eventlog.New(store), logger: cfg.Logger, timeline: timeline, store: store,
+		readModels: []projections.Projection{cycles.NewProjection(index), timeline}}
 	all := rs.readModels
 	if cfg.Bus.Kind != "" {
 		cfg.Bus.Logger = cfg.Logger
@@ -98,6 +102,13 @@ func New(ctx context.Context, store eventstore.Store, cfg Config) (*ReadSide, er
 // ReadModels are the projections with read models (the relay excluded):
 // what rebuild rebuilds and checks.
 func (rs *ReadSide) ReadModels() []projections.Projection { return rs.readModels }
+
+// Timeline reads a subject's timeline (projections.SubjectEmployee or
+// SubjectCycle): the timeline's documents, and the events of the streams it
+// registered for the subject from the event log.
+func (rs *ReadSide) Timeline(ctx context.Context, kind string, id uuid.UUID) ([]projections.TimelineEntry, error) {
+	return rs.timeline.Read(ctx, rs.DB, rs.store, kind, id)
+}
 
 // ReadModel finds a read model by name.
 func (rs *ReadSide) ReadModel(name string) (projections.Projection, error) {
