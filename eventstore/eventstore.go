@@ -145,14 +145,17 @@ func ReadStreams(ctx context.Context, s Store, streams []string, upTo int64) ([]
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range events {
-			if e.Position <= upTo {
-				out = append(out, e)
-			}
-		}
+		out = append(out, events...)
 	}
-	slices.SortFunc(out, func(a, b Event) int { return cmp.Compare(a.Position, b.Position) })
-	return out, nil
+	return UpTo(out, upTo), nil
+}
+
+// UpTo keeps the events at positions up to upTo, in global order (it
+// reorders events in place).
+func UpTo(events []Event, upTo int64) []Event {
+	events = slices.DeleteFunc(events, func(e Event) bool { return e.Position > upTo })
+	slices.SortFunc(events, func(a, b Event) int { return cmp.Compare(a.Position, b.Position) })
+	return events
 }
 
 // VerifyReport is the outcome of Verify.

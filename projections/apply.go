@@ -85,7 +85,7 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 	}
 	if t.known != nil {
 		t.from, t.staged = cp, map[docKey]*docState{}
-		t.knowsNothing = db.known.empty(t.known)
+		t.knowsNothing, t.knowsAll = db.known.describe(t.known)
 	}
 	last := cp
 	for _, e := range window(events, cp, b.upTo) {
@@ -132,8 +132,10 @@ func (db *DB) catchUp(ctx context.Context, store eventstore.Store, p Projection,
 	// The generation is new and nobody else writes it: what the batches
 	// write and read of it can be remembered from one to the next. A
 	// batch that fails ends the rebuild, and its generation with it.
+	// From checkpoint 0 the generation is empty, and the memory knows all
+	// of it: a document it does not hold is absent, not to be read.
 	b := batch{gen: gen, upTo: upTo, pending: map[string]struct{}{},
-		memory: &knownDocs{generation: gen, checkpoint: cp, docs: map[docKey]docState{}}}
+		memory: &knownDocs{generation: gen, checkpoint: cp, docs: map[docKey]docState{}, complete: cp == 0}}
 	for {
 		events, err := store.ReadAll(ctx, cp, size)
 		if err != nil {

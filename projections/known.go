@@ -77,6 +77,10 @@ type knownDocs struct {
 	generation int64
 	checkpoint int64
 	docs       map[docKey]docState
+	// complete: docs holds every document of the generation, so one it
+	// does not hold is absent. True of a rebuild's memory of the
+	// generation it fills from empty, until it outgrows maxKnown.
+	complete bool
 }
 
 // knownSets holds the memories of a DB's projections.
@@ -101,11 +105,12 @@ func (k *knownSets) begin(projection string, gen, cp int64) *knownDocs {
 	return set
 }
 
-// empty reports whether set remembers no document.
-func (k *knownSets) empty(set *knownDocs) bool {
+// describe reports whether set remembers no document, and whether it
+// remembers them all.
+func (k *knownSets) describe(set *knownDocs) (empty, complete bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return len(set.docs) == 0
+	return len(set.docs) == 0, set.complete
 }
 
 // lookup is what set says of key, if it still describes (gen, cp).
@@ -116,6 +121,9 @@ func (k *knownSets) lookup(set *knownDocs, gen, cp int64, key docKey) (docState,
 		return docState{}, false
 	}
 	s, ok := set.docs[key]
+	if !ok && set.complete {
+		return docState{}, true
+	}
 	return s, ok
 }
 
@@ -138,7 +146,7 @@ func (k *knownSets) commit(set *knownDocs, gen, from, last int64, staged map[doc
 	}
 	set.checkpoint = last
 	if len(set.docs) > maxKnown {
-		set.docs = map[docKey]docState{}
+		set.docs, set.complete = map[docKey]docState{}, false
 	}
 }
 

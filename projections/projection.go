@@ -98,8 +98,10 @@ type Tx struct {
 	from   int64
 	staged map[docKey]*docState
 	// knowsNothing: the process knew no document of the generation when
-	// the batch began (known is empty, or nil in rebuilds).
-	knowsNothing bool
+	// the batch began (known is empty, or nil). knowsAll: known holds every
+	// document of the generation (knownDocs.complete), and must go on
+	// doing so: a Put is remembered rather than forgotten.
+	knowsNothing, knowsAll bool
 }
 
 // lookup is what the batch knows of a document: what it wrote or read
@@ -159,7 +161,13 @@ func (t *Tx) Put(ctx context.Context, collection, id, grp string, v any) error {
 	// timeline) are never synced, so remembering each would cost two
 	// digests and a map entry per document for nothing. A document the
 	// process may know is forgotten instead, so that what it knew is never
-	// taken for what the document holds now.
+	// taken for what the document holds now. A memory that holds every
+	// document (a rebuild's) must stay whole, so it remembers the Put.
+	if t.knowsAll {
+		s := stateOf(body)
+		t.learn(keyOf(collection, id), &s)
+		return t.stage(ctx, row{collection: collection, id: id, grp: grp, pos: t.position, body: body, state: s})
+	}
 	if !t.knowsNothing || len(t.staged) > 0 {
 		t.learn(keyOf(collection, id), nil)
 	}

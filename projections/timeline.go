@@ -189,15 +189,23 @@ func (tl *Timeline) Read(ctx context.Context, db *DB, store eventstore.Store, ki
 	s := subject(kind, id.String())
 	// An employee's documents are a range of ids, which begin with their
 	// subject; a cycle's are its group. The checkpoint comes in the same
-	// statement, so it is the one the documents stand at.
-	where, args := `d.doc_id >= ? AND d.doc_id < ?`, []any{s + idSeparator, s + idPastEnd}
+	// statement, so it is the one the documents stand at. Each collection
+	// is a branch of its own, in id order: given both at once, or joined
+	// with the checkpoint, PostgreSQL's planner scanned the generation's
+	// whole group index for the range of ids.
+	where, keys := `doc_id >= ? AND doc_id < ?`, []any{s + idSeparator, s + idPastEnd}
 	if kind == SubjectCycle {
-		where, args = `d.grp = ?`, []any{s}
+		where, keys = `grp = ?`, []any{s}
 	}
-	query := `SELECT d.collection, d.body, c.position FROM projection_documents d
-		JOIN projection_checkpoints c ON c.projection = d.projection AND c.generation = d.generation
-		WHERE d.projection = ? AND d.generation = ` + generationOf + ` AND d.collection IN (?, ?) AND ` + where
-	args = append([]any{TimelineName, TimelineName, timelineEntries, timelineStreams}, args...)
+	branch := `SELECT * FROM (SELECT collection, body,
+		(SELECT position FROM projection_checkpoints WHERE projection = ? AND generation = ` + generationOf + `) AS checkpoint
+		FROM projection_documents WHERE projection = ? AND generation = ` + generationOf + ` AND collection = ? AND ` + where + `
+		ORDER BY doc_id) AS `
+	query := branch + `entries UNION ALL ` + branch + `streams`
+	var args []any
+	for _, collection := range []string{timelineEntries, timelineStreams} {
+		args = append(append(args, TimelineName, TimelineName, TimelineName, TimelineName, collection), keys...)
+	}
 	fail := func(err error) ([]TimelineEntry, error) { return nil, fmt.Errorf("timeline %s %s: %w", kind, id, err) }
 	rows, err := db.prepared(db.sql).QueryContext(ctx, db.rebind(query), args...)
 	if err != nil {

@@ -125,7 +125,7 @@ func TestTimeline(t *testing.T) {
 }
 
 // rebuiltInPairs is a projection rebuilt two events at a time.
-type rebuiltInPairs struct{ *Timeline }
+type rebuiltInPairs struct{ Projection }
 
 func (rebuiltInPairs) RebuildBatch() int { return 2 }
 

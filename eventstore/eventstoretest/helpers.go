@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/appraisal-hr/appraisal/eventstore"
 	"github.com/appraisal-hr/appraisal/eventstore/postgres"
 	"github.com/appraisal-hr/appraisal/eventstore/sqlite"
 )
@@ -115,5 +116,20 @@ func exec(t testing.TB, dsn, sql string) {
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, sql); err != nil {
 		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// ReadWholeLog reads the whole log in pages of 2,000 events, as a catch-up
+// does (the baseline of the rebuild benchmarks), and returns how many
+// events it read.
+func ReadWholeLog(ctx context.Context, s eventstore.Store) (int64, error) {
+	var after, n int64
+	for {
+		page, err := s.ReadAll(ctx, after, 2000)
+		if err != nil || len(page) == 0 {
+			return n, err
+		}
+		n += int64(len(page))
+		after = page[len(page)-1].Position
 	}
 }

@@ -38,13 +38,15 @@ func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int6
 	return events, s.opts.Upcasters.UpcastAll(events)
 }
 
-// ReadStreams implements eventstore.StreamsReader.
+// ReadStreams implements eventstore.StreamsReader. The events are found by
+// stream alone, then bounded and put in global order here: given the bound
+// or the order, the planner walks the whole log's position index as well.
 func (s *Store) ReadStreams(ctx context.Context, streams []string, upTo int64) ([]eventstore.Event, error) {
-	events, err := s.query(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE stream_id = ANY($1) AND position <= $2 ORDER BY position`, streams, upTo)
+	events, err := s.query(ctx, `SELECT `+eventColumns+` FROM events WHERE stream_id = ANY($1)`, streams)
 	if err != nil {
 		return nil, fmt.Errorf("read %d streams: %w", len(streams), err)
 	}
+	events = eventstore.UpTo(events, upTo)
 	return events, s.opts.Upcasters.UpcastAll(events)
 }
 

@@ -347,17 +347,20 @@ func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int6
 }
 
 // ReadStreams implements eventstore.StreamsReader: the stream ids go in as
-// one JSON array, so the statement is the same for any number of them.
+// one JSON array, so the statement is the same for any number of them. The
+// events are found by stream alone, then bounded and put in global order
+// here, so that the planner has no reason to walk the log by position.
 func (s *Store) ReadStreams(ctx context.Context, streams []string, upTo int64) ([]eventstore.Event, error) {
 	ids, err := json.Marshal(streams)
 	if err != nil {
 		return nil, fmt.Errorf("read %d streams: %w", len(streams), err)
 	}
-	rows, err := s.query(ctx, selectEventSQL+`WHERE stream_id IN (SELECT value FROM json_each(?)) AND position <= ? ORDER BY position`, string(ids), upTo)
+	rows, err := s.query(ctx, selectEventSQL+`WHERE stream_id IN (SELECT value FROM json_each(?))`, string(ids))
 	events, _, err := scanEvents(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("read %d streams: %w", len(streams), err)
 	}
+	events = eventstore.UpTo(events, upTo)
 	return events, s.opts.Upcasters.UpcastAll(events)
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/appraisal-hr/appraisal/eventstore/eventstoretest"
 	"github.com/appraisal-hr/appraisal/projections"
 	"github.com/appraisal-hr/appraisal/projections/cycles"
+	"github.com/appraisal-hr/appraisal/projections/eventlog"
 	"github.com/appraisal-hr/appraisal/projections/projectionstest"
 )
 
@@ -85,16 +86,8 @@ func BenchmarkCyclesOn10kEmployees(b *testing.B) {
 		var raw, rebuild time.Duration
 		for b.Loop() {
 			start := time.Now()
-			var after int64
-			for {
-				page, err := store.ReadAll(ctx, after, 2000)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(page) == 0 {
-					break
-				}
-				after = page[len(page)-1].Position
+			if _, err := eventstoretest.ReadWholeLog(ctx, store); err != nil {
+				b.Fatal(err)
 			}
 			raw += time.Since(start)
 			start = time.Now()
@@ -108,6 +101,54 @@ func BenchmarkCyclesOn10kEmployees(b *testing.B) {
 		b.ReportMetric(rawRate, "raw-read-events/s")
 		b.ReportMetric(rebuildRate, "rebuild-events/s")
 		b.ReportMetric(100*rebuildRate/rawRate, "rebuild-%-of-raw")
+	})
+
+	// The timeline: its rebuild against the same raw read, then reads of
+	// the whole cycle's timeline and of one employee's, from the rebuilt
+	// read model.
+	b.Run("timeline", func(b *testing.B) {
+		db, err := projections.Open(ctx, store)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tl := projections.NewTimeline(eventlog.Reason)
+		var raw, rebuild, cycleRead, employeeRead time.Duration
+		var cycleEntries int
+		rng := rand.New(rand.NewPCG(3, 4))
+		for b.Loop() {
+			start := time.Now()
+			if _, err := eventstoretest.ReadWholeLog(ctx, store); err != nil {
+				b.Fatal(err)
+			}
+			raw += time.Since(start)
+			start = time.Now()
+			if err := db.Rebuild(ctx, store, tl); err != nil {
+				b.Fatal(err)
+			}
+			rebuild += time.Since(start)
+			start = time.Now()
+			entries, err := tl.Read(ctx, db, store, projections.SubjectCycle, decision.CycleID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cycleRead += time.Since(start)
+			cycleEntries = len(entries)
+			start = time.Now()
+			const employees = 20
+			for range employees {
+				row := decision.Rows[rng.IntN(len(decision.Rows))]
+				if entries, err := tl.Read(ctx, db, store, projections.SubjectEmployee, row.EmployeeID); err != nil || len(entries) == 0 {
+					b.Fatalf("timeline of %s: %d entries, %v", row.EmployeeID, len(entries), err)
+				}
+			}
+			employeeRead += (time.Since(start) + employees - 1) / employees
+		}
+		n := float64(b.N)
+		b.ReportMetric(100*raw.Seconds()/rebuild.Seconds(), "rebuild-%-of-raw")
+		b.ReportMetric(float64(head)*n/rebuild.Seconds(), "rebuild-events/s")
+		b.ReportMetric(cycleRead.Seconds()*1000/n, "cycle-read-ms")
+		b.ReportMetric(float64(cycleEntries), "cycle-entries")
+		b.ReportMetric(employeeRead.Seconds()*1000/n, "employee-read-ms")
 	})
 
 	b.Run("asof_one_employee_decision", func(b *testing.B) {
