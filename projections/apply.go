@@ -129,13 +129,16 @@ func (db *DB) catchUp(ctx context.Context, store eventstore.Store, p Projection,
 	if err != nil {
 		return 0, err
 	}
-	// The generation is new and nobody else writes it: what the batches
-	// write and read of it can be remembered from one to the next. A
-	// batch that fails ends the rebuild, and its generation with it.
-	// From checkpoint 0 the generation is empty, and the memory knows all
-	// of it: a document it does not hold is absent, not to be read.
-	b := batch{gen: gen, upTo: upTo, pending: map[string]struct{}{},
-		memory: &knownDocs{generation: gen, checkpoint: cp, docs: map[docKey]docState{}, complete: cp == 0}}
+	b := batch{gen: gen, upTo: upTo, pending: map[string]struct{}{}}
+	if _, ok := p.(Rememberer); ok {
+		// The generation is new and nobody else writes it: what the
+		// batches write and read of it can be remembered from one to the
+		// next. A batch that fails ends the rebuild, and its generation
+		// with it. From checkpoint 0 the generation is empty, and the
+		// memory knows all of it: a document it does not hold is absent,
+		// not to be read.
+		b.memory = &knownDocs{generation: gen, checkpoint: cp, docs: map[docKey]docState{}, complete: cp == 0}
+	}
 	for {
 		events, err := store.ReadAll(ctx, cp, size)
 		if err != nil {

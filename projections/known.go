@@ -27,8 +27,9 @@ import (
 // afresh. Checkpoints only move forward and a generation number is never
 // reissued once it has been active (new generations are numbered above
 // every existing one, the active included), so a stale memory can never
-// match. A rebuild's catch-up keeps a memory of its own generation, which
-// only it writes, from one batch to the next (catchUp).
+// match. The rebuild of a projection that asks for it (Rememberer) keeps a
+// memory of its own generation, which only it writes, from one batch to the
+// next (catchUp).
 
 // docKey identifies a document (collection and id) by a hash; with 128
 // bits two documents never share one in practice, and a map of these holds

@@ -176,8 +176,9 @@ func TestPutForgetsWhatASyncKnew(t *testing.T) {
 // the event after.
 type putThenDrop struct{}
 
-func (putThenDrop) Name() string { return "put-then-drop" }
-func (putThenDrop) Version() int { return 1 }
+func (putThenDrop) Name() string        { return "put-then-drop" }
+func (putThenDrop) Version() int        { return 1 }
+func (putThenDrop) RemembersInRebuild() {}
 
 func (putThenDrop) Apply(ctx context.Context, tx *Tx, e eventstore.Event) error {
 	switch e.Position % 3 {

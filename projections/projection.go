@@ -55,6 +55,15 @@ func rebuildBatchOf(p Projection) int {
 	return rebuildBatch
 }
 
+// Rememberer is a Projection whose rebuilds keep a memory of the generation
+// they fill from one batch to the next (known.go), as live batches keep one
+// of the active generation: one that looks documents up (Tx.Claim), so that
+// a rebuild reads none of them back. Other projections' rebuilds, which
+// write far more documents than they look up, keep none.
+type Rememberer interface {
+	RemembersInRebuild()
+}
+
 // Preparer is a Projection that must wait for something outside the
 // database before it can apply a batch (the cycles projection waits for its
 // event index to hold the batch). Prepare runs before the batch transaction

@@ -83,7 +83,13 @@ type Timeline struct {
 // the domain knows which field that is for each event type.
 type ReasonFunc func(eventstore.Event) (string, error)
 
-var _ Projection = (*Timeline)(nil)
+var (
+	_ Projection = (*Timeline)(nil)
+	_ Rememberer = (*Timeline)(nil)
+)
+
+// RemembersInRebuild: a rebuild claims each registered stream from memory.
+func (*Timeline) RemembersInRebuild() {}
 
 // NewTimeline returns the timeline projection.
 func NewTimeline(reason ReasonFunc) *Timeline { return &Timeline{reason: reason} }

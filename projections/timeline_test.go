@@ -124,8 +124,14 @@ func TestTimeline(t *testing.T) {
 	})
 }
 
-// rebuiltInPairs is a projection rebuilt two events at a time.
-type rebuiltInPairs struct{ Projection }
+// rebuiltInPairs is a projection rebuilt two events at a time, with its
+// memory.
+type rebuiltInPairs struct {
+	interface {
+		Projection
+		Rememberer
+	}
+}
 
 func (rebuiltInPairs) RebuildBatch() int { return 2 }
 
