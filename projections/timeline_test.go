@@ -124,14 +124,16 @@ func TestTimeline(t *testing.T) {
 	})
 }
 
+// rememberingProjection is a projection that keeps a memory through its
+// rebuilds.
+type rememberingProjection interface {
+	Projection
+	Rememberer
+}
+
 // rebuiltInPairs is a projection rebuilt two events at a time, with its
 // memory.
-type rebuiltInPairs struct {
-	interface {
-		Projection
-		Rememberer
-	}
-}
+type rebuiltInPairs struct{ rememberingProjection }
 
 func (rebuiltInPairs) RebuildBatch() int { return 2 }
 
