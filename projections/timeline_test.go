@@ -244,3 +244,34 @@ func TestTimelineOfVersion1IsRebuilt(t *testing.T) {
 		}
 	})
 }
+
+// subjectKeysOf reads a valid payload's subjects as json.Unmarshal does:
+// plain keys and uuids, keys in another case or escaped, duplicates, values
+// that are not uuids, nested objects with the same keys, non-objects.
+func FuzzSubjectKeysOf(f *testing.F) {
+	c, e := uuid.New(), uuid.New()
+	for _, seed := range []string{
+		`{"cycle_id":"` + c.String() + `","employee_id":"` + e.String() + `","scores":[{"criterion":"a","score":"90"}],"summary":"x"}`,
+		`{"summary":"has \"cycle_id\":\"` + c.String() + `\"","nested":{"employee_id":"` + e.String() + `"}}`,
+		`{"Cycle_ID":"` + c.String() + `"}`,
+		`{"cycle\u005fid":"` + c.String() + `"}`,
+		`{"cycle_id":"` + c.String() + `","cycle_id":"` + e.String() + `"}`,
+		`{"cycle_id":"not a uuid","employee_id":"` + e.String() + `"}`,
+		`{"cycle_id":null,"employee_id":7}`,
+		`{"cycle_id":"{` + c.String() + `}","employee_id":"urn:uuid:` + e.String() + `"}`,
+		` { "cycle_id" : "` + c.String() + `" , "x" : [ 1 , { "y" : true } ] } `,
+		`[{"cycle_id":"` + c.String() + `"}]`, `"cycle_id"`, `{}`, `null`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		if !json.Valid(payload) {
+			return // the log holds valid JSON only
+		}
+		var want subjectKeys
+		_ = json.Unmarshal(payload, &want)
+		if got := subjectKeysOf(payload); got != want {
+			t.Fatalf("subjectKeysOf(%s) = %+v, json.Unmarshal gives %+v", payload, got, want)
+		}
+	})
+}
