@@ -13,6 +13,11 @@ import (
 
 const headerCorrelation = "X-Correlation-ID"
 
+// correlationKeyCanonical is headerCorrelation as net/http keys it (and
+// writes it): the header map is read and set under it directly, since
+// canonicalising "X-Correlation-ID" on every Get and Set allocated a string.
+const correlationKeyCanonical = "X-Correlation-Id"
+
 type ctxKey int
 
 const correlationKey ctxKey = iota
@@ -26,12 +31,20 @@ var correlationNamespace = uuid.MustParse("5b0c7f7e-4a55-4f43-9f0d-6a1d8b0b7a31"
 // on every log line and on every event the request appends.
 func correlation(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := correlationFrom(c.Request().Header.Get(headerCorrelation))
-		c.Response().Header().Set(headerCorrelation, id.String())
+		id := correlationFrom(headerValue(c.Request().Header, correlationKeyCanonical))
+		c.Response().Header()[correlationKeyCanonical] = []string{id.String()}
 		ctx := context.WithValue(c.Request().Context(), correlationKey, id)
 		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}
+}
+
+// headerValue is h.Get(key) for a key already canonical.
+func headerValue(h nethttp.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func correlationFrom(given string) uuid.UUID {
