@@ -1,46 +1,16 @@
 package http
 
 import (
-	"fmt"
 	nethttp "net/http"
 	"net/http/httptest"
 	"net/textproto"
 	"reflect"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
-
-// BenchmarkDraftRequest runs the load benchmark's request (one employee
-// saving their self-evaluation draft) through the server's handler in this
-// goroutine, without sockets: the per-request CPU and allocations of the
-// HTTP path with the store's append, one request at a time. On PostgreSQL
-// the append's round trip dominates ns/op; allocs/op is the steadier figure.
-func BenchmarkDraftRequest(b *testing.B) {
-	for name, open := range backends(b) {
-		b.Run(name, func(b *testing.B) {
-			h := newHarness(b, open(b), nil)
-			employees, tokens, cycle := loadCompany(b, h)
-			handler := h.srv.Handler()
-			body := `{"scores":[{"criterion":"service","score":"90"},{"criterion":"teamwork","score":"90"}],"summary":"draft"}`
-			path := fmt.Sprintf("/api/v1/cycles/%s/employees/%s/evaluations/self/draft", cycle, employees[0])
-			b.ReportAllocs()
-			for b.Loop() {
-				req := httptest.NewRequest("PUT", path, strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+tokens[0])
-				rec := httptest.NewRecorder()
-				handler.ServeHTTP(rec, req)
-				if rec.Code != nethttp.StatusOK {
-					b.Fatalf("status %d: %s", rec.Code, rec.Body)
-				}
-			}
-		})
-	}
-}
 
 // The header keys set directly in the map are the forms net/http would
 // have made of the names (and writes on the wire).
