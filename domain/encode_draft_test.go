@@ -24,6 +24,17 @@ func TestDraftJSONIsMarshal(t *testing.T) {
 			{Criterion: "x", Score: decimal.New(3, 4)},
 		})
 	}
+	// Whole scores are written without MarshalJSON: zero, signs, the
+	// largest 18-digit coefficients, and 19 digits and more (MarshalJSON
+	// again), and the same values with exponents that are not 0.
+	var whole []ScoreEntry
+	for _, v := range []string{"0", "1", "-1", "90", "100", "-100", "999999999999999999", "-999999999999999999",
+		"1000000000000000000", "-1000000000000000000", "9223372036854775807", "-9223372036854775808", "123456789012345678901234567890"} {
+		d := decimal.RequireFromString(v)
+		whole = append(whole, ScoreEntry{Criterion: "w", Score: d}, ScoreEntry{Criterion: "f", Score: d.Shift(-2)},
+			ScoreEntry{Criterion: "e", Score: decimal.NewFromBigInt(d.Coefficient(), 2)})
+	}
+	scores = append(scores, whole)
 	check := func(e EvaluationDraftSaved) {
 		t.Helper()
 		want, err := json.Marshal(e)
