@@ -47,7 +47,6 @@ func BenchmarkDraftRequest(b *testing.B) {
 	}
 }
 
-
 // BenchmarkDraftHandler is BenchmarkDraftRequest without a store: the
 // service appends to memLog, an in-memory log that encodes each event as
 // the store's adapter does and keeps it, and no read side runs. What is

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // The header keys set directly in the map are the forms net/http would
@@ -70,5 +71,25 @@ func TestAnswerWrittenIsCJSON(t *testing.T) {
 					got.Code, got.Header(), got.Body, want.Code, want.Header(), want.Body)
 			}
 		}
+	}
+}
+
+// metrics.request is the histogram WithLabelValues gives for the same
+// labels; requests no route matched are not remembered.
+func TestRequestObserverIsTheSeries(t *testing.T) {
+	m, err := newMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if got, want := m.request("PUT", "/a/:b", 409), m.requests.WithLabelValues("PUT", "/a/:b", "409"); got != want {
+			t.Fatalf("request gives %v, WithLabelValues %v", got, want)
+		}
+	}
+	if got, want := m.request("BREW", unmatchedRoute, 404), m.requests.WithLabelValues("BREW", unmatchedRoute, "404"); got != want {
+		t.Fatalf("unmatched: request gives %v, WithLabelValues %v", got, want)
+	}
+	if len(m.observers) != 1 {
+		t.Errorf("%d label sets remembered, want 1 (the matched route)", len(m.observers))
 	}
 }

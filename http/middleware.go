@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	nethttp "net/http"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,6 +11,9 @@ import (
 )
 
 const headerCorrelation = "X-Correlation-ID"
+
+// unmatchedRoute is the route label of requests no route matched.
+const unmatchedRoute = "unmatched"
 
 // correlationKeyCanonical is headerCorrelation as net/http keys it (and
 // writes it): the header map is read and set under it directly, since
@@ -89,10 +91,10 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		status := c.Response().Status
 		route := c.Path()
 		if route == "" {
-			route = "unmatched"
+			route = unmatchedRoute
 		}
 		elapsed := time.Since(start)
-		s.metrics.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Observe(elapsed.Seconds())
+		s.metrics.request(c.Request().Method, route, status).Observe(elapsed.Seconds())
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
