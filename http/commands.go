@@ -121,10 +121,12 @@ func execute[B any](s *Server, c echo.Context, capacity domain.Role, status int,
 // answerWritten is c.JSON(status, w), byte for byte, without reflection or
 // a parse of the query: every command answers with a Written, so it is
 // written out by hand. A request that might ask for indented JSON (echo's
-// debug mode, or any query, which could hold ?pretty) and a stream name
-// that encoding/json would escape take c.JSON itself.
+// debug mode, or any query, which could hold ?pretty), a stream name that
+// encoding/json would escape, and an echo whose JSON serializer is not its
+// default take c.JSON itself.
 func answerWritten(c echo.Context, status int, w Written) error {
-	if c.Echo().Debug || c.Request().URL.RawQuery != "" || !plainJSONText(w.Stream) {
+	e := c.Echo()
+	if _, std := e.JSONSerializer.(*echo.DefaultJSONSerializer); !std || e.Debug || c.Request().URL.RawQuery != "" || !plainJSONText(w.Stream) {
 		return c.JSON(status, w)
 	}
 	var room [160]byte

@@ -47,6 +47,9 @@ func TestSetVersion(t *testing.T) {
 // answerWritten answers exactly as c.JSON: status, headers and body.
 func TestAnswerWrittenIsCJSON(t *testing.T) {
 	e := echo.New()
+	if _, std := e.JSONSerializer.(*echo.DefaultJSONSerializer); !std {
+		t.Fatalf("echo's serializer is %T: answerWritten would always take c.JSON", e.JSONSerializer)
+	}
 	id := uuid.New()
 	for _, w := range []Written{
 		{Stream: "review-a-b", Version: 3, Position: 42},
