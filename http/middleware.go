@@ -28,15 +28,29 @@ const correlationKey ctxKey = iota
 // UUID, since events carry correlation ids as UUIDs.
 var correlationNamespace = uuid.MustParse("5b0c7f7e-4a55-4f43-9f0d-6a1d8b0b7a31")
 
-// correlation gives every request a correlation id: the client's
-// X-Correlation-ID when it sends one, else a new one. It is echoed back, put
-// on every log line and on every event the request appends.
-func correlation(next echo.HandlerFunc) echo.HandlerFunc {
+// scope gives every request, before anything else runs, its correlation
+// id and its limits:
+//
+//   - the correlation id is the client's X-Correlation-ID when it sends
+//     one, else a new one. It is echoed back, put on every log line and on
+//     every event the request appends;
+//   - the limits are a context deadline and a maximum body size.
+//
+// The two were middlewares of their own (the limits inside observe and
+// recovery), each copying the request to give it a new context; one copy
+// does for both.
+func (s *Server) scope(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := correlationFrom(headerValue(c.Request().Header, correlationKeyCanonical))
+		r := c.Request()
+		id := correlationFrom(headerValue(r.Header, correlationKeyCanonical))
 		c.Response().Header()[correlationKeyCanonical] = []string{id.String()}
-		ctx := context.WithValue(c.Request().Context(), correlationKey, id)
-		c.SetRequest(c.Request().WithContext(ctx))
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), correlationKey, id), s.cfg.RequestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		if r.Body != nil {
+			r.Body = nethttp.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBodyBytes)
+		}
+		c.SetRequest(r)
 		return next(c)
 	}
 }
@@ -63,21 +77,6 @@ func correlationFrom(given string) uuid.UUID {
 func correlationID(ctx context.Context) uuid.UUID {
 	id, _ := ctx.Value(correlationKey).(uuid.UUID)
 	return id
-}
-
-// limits bounds each request: a context deadline and a maximum body size.
-func (s *Server) limits(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
-		defer cancel()
-		r = r.WithContext(ctx)
-		if r.Body != nil {
-			r.Body = nethttp.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBodyBytes)
-		}
-		c.SetRequest(r)
-		return next(c)
-	}
 }
 
 // observe logs every request with its correlation id and records its latency.

@@ -72,7 +72,7 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	// Recovery sits inside observe so that a panic is still logged and counted.
-	e.Use(correlation, s.observe, middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}), s.limits)
+	e.Use(s.scope, s.observe, middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 	for _, r := range s.table() {
 		var mw []echo.MiddlewareFunc
 		switch r.access {
