@@ -215,6 +215,29 @@ func (c *Cycle) clone() *Cycle {
 }
 
 // clone copies the maps apply mutates and the structs they point to.
+// after is the review with events applied: a new copy, since a cached
+// review is shared and never changed, or the review itself when none of
+// the events changes a review's state. Saving a draft is the common
+// command and changes nothing here (drafts are read back from the stream),
+// so it no longer copies every map of the review.
+func (r *Review) after(events []Event) *Review {
+	if !slices.ContainsFunc(events, changesReview) {
+		return r
+	}
+	next := r.clone()
+	for _, e := range events {
+		next.apply(e)
+	}
+	return next
+}
+
+// changesReview reports whether Review.apply changes anything for e; it
+// does for every event but a saved draft (TestDraftChangesNoReview).
+func changesReview(e Event) bool {
+	_, draft := e.(EvaluationDraftSaved)
+	return !draft
+}
+
 func (r *Review) clone() *Review {
 	n := *r
 	n.goals = make(map[uuid.UUID]*goal, len(r.goals))

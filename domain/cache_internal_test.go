@@ -78,6 +78,31 @@ func TestReviewCloneIsDeep(t *testing.T) {
 	}
 }
 
+// A review after only drafts is the same review (commitReview then caches
+// it as it is): applying a draft at any point of a history changes nothing,
+// and after returns a copy for every other event.
+func TestDraftChangesNoReview(t *testing.T) {
+	history := reviewHistory()
+	r := NewReview(uuid.New(), uuid.New())
+	draft := EvaluationDraftSaved{Kind: scoring.RaterSelf, RaterID: uuid.New(), Summary: "wip",
+		Scores: []ScoreEntry{{Criterion: "service", Score: decimal.NewFromInt(90)}}}
+	for i, e := range history {
+		before := r.clone()
+		r.apply(draft)
+		if !reflect.DeepEqual(r, before) {
+			t.Fatalf("after %d events, applying a draft changed the review", i)
+		}
+		if r.after([]Event{draft, draft}) != r {
+			t.Fatalf("after %d events, after(drafts) copied the review", i)
+		}
+		next := r.after([]Event{draft, e})
+		if next == r || !reflect.DeepEqual(r, before) {
+			t.Fatalf("after %d events, after(%T) did not copy the review, or changed it", i, e)
+		}
+		r = next
+	}
+}
+
 func TestReviewCacheKeepsTheMostRecentlyUsed(t *testing.T) {
 	c := newReviewCache(3)
 	for i := range 3 {

@@ -26,7 +26,7 @@ const (
 
 // CycleStream is the stream of one cycle's lifecycle, sign-offs, overrides
 // and recorded decisions.
-func CycleStream(cycleID uuid.UUID) string { return "cycle-" + cycleID.String() }
+func CycleStream(cycleID uuid.UUID) string { return streamOf("cycle-", cycleID) }
 
 // Cycle is the aggregate of one appraisal cycle (考核周期).
 type Cycle struct {

@@ -1,7 +1,7 @@
 package domain
 
 import (
-	"fmt"
+	"strconv"
 
 	"github.com/google/uuid"
 
@@ -148,24 +148,30 @@ func checkSummary(p *problems, kind scoring.RaterKind, summary string) {
 func validateScores(p *problems, t scoring.Template, kind scoring.RaterKind, scores []ScoreEntry, complete bool) {
 	seen := map[string]bool{}
 	for i, s := range scores {
-		f := fmt.Sprintf("scores[%d]", i)
+		// A score's field names ("scores[1].score") are spelled out only for
+		// a problem: valid scores, the usual case, cost no strings.
+		f := func(leaf string) string { return "scores[" + strconv.Itoa(i) + "]." + leaf }
 		c, ok := criterionOf(t, s.Criterion)
 		switch {
 		case !ok:
-			p.add(f+".criterion", "%q is not a criterion of the cycle's template", s.Criterion)
+			p.add(f("criterion"), "%q is not a criterion of the cycle's template", s.Criterion)
 			continue
 		case c.Kind != scoring.Rated || !c.Rates(kind):
-			p.add(f+".criterion", "%q is not rated by %s raters", s.Criterion, kind)
+			p.add(f("criterion"), "%q is not rated by %s raters", s.Criterion, kind)
 			continue
 		case seen[s.Criterion]:
-			p.add(f+".criterion", "%q is scored twice", s.Criterion)
+			p.add(f("criterion"), "%q is scored twice", s.Criterion)
 		}
 		seen[s.Criterion] = true
 		if lo, hi, ok := c.Scale.Bounds(); ok && (s.Score.LessThan(lo) || s.Score.GreaterThan(hi)) {
-			p.add(f+".score", "%s is outside the %s scale (%s to %s)", s.Score, c.Scale, lo, hi)
+			p.add(f("score"), "%s is outside the %s scale (%s to %s)", s.Score, c.Scale, lo, hi)
 		}
-		p.check(s.Score.Equal(s.Score.Truncate(2)), f+".score", "must have at most 2 decimal places")
-		checkOptionalText(p, f+".comment", s.Comment, MaxCommentLen)
+		if !s.Score.Equal(s.Score.Truncate(2)) {
+			p.add(f("score"), "must have at most 2 decimal places")
+		}
+		if !optionalTextOK(s.Comment, MaxCommentLen) {
+			checkOptionalText(p, f("comment"), s.Comment, MaxCommentLen)
+		}
 	}
 	if !complete {
 		return

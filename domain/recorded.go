@@ -114,6 +114,11 @@ func Encode(e Event) (eventType string, schemaVersion int, payload []byte, err e
 	if !ok {
 		return "", 0, nil, fmt.Errorf("encode %s: %w", eventType, ErrUnknownEvent)
 	}
+	if d, ok := e.(EvaluationDraftSaved); ok {
+		if payload, ok := appendDraftJSON(make([]byte, 0, 320), d); ok {
+			return eventType, reg.schema, payload, nil
+		}
+	}
 	payload, err = json.Marshal(e)
 	if err != nil {
 		return "", 0, nil, fmt.Errorf("encode %s: %w", eventType, err)

@@ -11,12 +11,17 @@ import (
 
 // ReviewStream is the stream of one employee in one cycle.
 func ReviewStream(cycleID, employeeID uuid.UUID) string {
-	return reviewStreamPrefix(cycleID) + employeeID.String()
+	var room [96]byte
+	b := appendUUID(append(room[:0], "review-"...), cycleID)
+	return string(appendUUID(append(b, '-'), employeeID))
 }
 
 // reviewStreamPrefix starts the name of every review stream of a cycle; the
 // fold recognises them by it and parses the employee id after it.
-func reviewStreamPrefix(cycleID uuid.UUID) string { return "review-" + cycleID.String() + "-" }
+func reviewStreamPrefix(cycleID uuid.UUID) string {
+	var room [64]byte
+	return string(append(appendUUID(append(room[:0], "review-"...), cycleID), '-'))
+}
 
 // Review is the aggregate of one employee's appraisal in one cycle: goals,
 // who rates them, the evaluations, KPIs, adjustments and what follows

@@ -408,11 +408,7 @@ func (s *Service) commitReview(ctx context.Context, call Call, stream string, rv
 	if err != nil {
 		return o, err
 	}
-	next := rv.clone()
-	for _, e := range events {
-		next.apply(e)
-	}
-	s.reviews.put(stream, cached{agg: next, version: o.Version})
+	s.reviews.put(stream, cached{agg: rv.after(events), version: o.Version})
 	return o, nil
 }
 

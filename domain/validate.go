@@ -35,6 +35,12 @@ func checkText(p *problems, field, s string, maxLen int) {
 }
 
 // checkOptionalText records an overlong or invalid text that may be empty.
+// optionalTextOK is checkOptionalText finding nothing, for callers that
+// spell out the field's name only when there is a problem.
+func optionalTextOK(s string, maxLen int) bool {
+	return utf8.ValidString(s) && utf8.RuneCountInString(s) <= maxLen
+}
+
 func checkOptionalText(p *problems, field, s string, maxLen int) {
 	switch {
 	case !utf8.ValidString(s):

@@ -9,10 +9,10 @@ import (
 )
 
 // TemplateStream is the stream of one template's versions.
-func TemplateStream(id uuid.UUID) string { return "template-" + id.String() }
+func TemplateStream(id uuid.UUID) string { return streamOf("template-", id) }
 
 // PolicyStream is the stream of one policy's versions.
-func PolicyStream(id uuid.UUID) string { return "policy-" + id.String() }
+func PolicyStream(id uuid.UUID) string { return streamOf("policy-", id) }
 
 // Versions is the history of a versioned document: version n is at index
 // n-1. Templates and policies are data, never edited in place (SPEC §12): a

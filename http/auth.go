@@ -62,7 +62,18 @@ type authenticator struct {
 	left func(ctx context.Context, id uuid.UUID) (bool, error)
 
 	mu    sync.Mutex
-	cache map[string]cachedToken
+	cache map[tokenSum]cachedToken
+}
+
+// tokenSum is a token's SHA-256: the cache's key (the hex of it is what
+// the table stores, needed only to query it).
+type tokenSum [sha256.Size]byte
+
+// sumToken hashes a token without copying it to the heap first (a []byte
+// conversion of a token of more than 32 bytes, as ours are, allocates).
+func sumToken(token string) tokenSum {
+	var room [128]byte
+	return sha256.Sum256(append(room[:0], token...))
 }
 
 // tokenCacheTTL bounds how stale a remembered token lookup may be.
@@ -92,22 +103,22 @@ func (a *authenticator) bearer(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (a *authenticator) lookup(ctx context.Context, token string) (principal, error) {
-	hash := hashToken(token)
+	sum := sumToken(token)
 	now := a.now()
 	a.mu.Lock()
-	c, ok := a.cache[hash]
+	c, ok := a.cache[sum]
 	a.mu.Unlock()
 	if !ok || now.Sub(c.fetched) > tokenCacheTTL {
 		var err error
-		if c, err = a.fetch(ctx, hash); err != nil {
+		if c, err = a.fetch(ctx, hex.EncodeToString(sum[:])); err != nil {
 			return principal{}, err
 		}
 		c.fetched = now
 		a.mu.Lock()
 		if a.cache == nil || len(a.cache) > 10000 {
-			a.cache = map[string]cachedToken{} // bounded: start over rather than grow
+			a.cache = map[tokenSum]cachedToken{} // bounded: start over rather than grow
 		}
-		a.cache[hash] = c
+		a.cache[sum] = c
 		a.mu.Unlock()
 	}
 	if c.expires.Valid && now.UnixMilli() >= c.expires.Int64 {
@@ -146,7 +157,7 @@ func (a *authenticator) fetch(ctx context.Context, hash string) (cachedToken, er
 }
 
 func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
+	sum := sumToken(token)
 	return hex.EncodeToString(sum[:])
 }
 

@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	nethttp "net/http"
+	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -114,5 +115,51 @@ func execute[B any](s *Server, c echo.Context, capacity domain.Role, status int,
 		return err
 	}
 	setVersion(c, w.Version, w.Position)
-	return c.JSON(status, w)
+	return answerWritten(c, status, w)
+}
+
+// answerWritten is c.JSON(status, w), byte for byte, without reflection or
+// a parse of the query: every command answers with a Written, so it is
+// written out by hand. A request that might ask for indented JSON (echo's
+// debug mode, or any query, which could hold ?pretty), a stream name that
+// encoding/json would escape, and an echo whose JSON serializer is not its
+// default take c.JSON itself.
+func answerWritten(c echo.Context, status int, w Written) error {
+	e := c.Echo()
+	if _, std := e.JSONSerializer.(*echo.DefaultJSONSerializer); !std || e.Debug || c.Request().URL.RawQuery != "" || !plainJSONText(w.Stream) {
+		return c.JSON(status, w)
+	}
+	var room [160]byte
+	b := append(room[:0], '{')
+	if w.ID != uuid.Nil {
+		b = append(b, `"id":"`...)
+		b = append(b, w.ID.String()...)
+		b = append(b, `",`...)
+	}
+	b = append(b, `"stream":"`...)
+	b = append(b, w.Stream...)
+	b = append(b, `","version":`...)
+	b = strconv.AppendInt(b, w.Version, 10)
+	b = append(b, `,"position":`...)
+	b = strconv.AppendInt(b, w.Position, 10)
+	b = append(b, "}\n"...) // json.Encoder ends each value with a newline
+	r := c.Response()
+	if r.Header().Get(echo.HeaderContentType) == "" {
+		r.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	}
+	r.Status = status
+	_, err := r.Write(b)
+	return err
+}
+
+// plainJSONText: s is encoded by encoding/json (escaping HTML, as echo's
+// encoder does) as it is, between quotes.
+func plainJSONText(s string) bool {
+	for i := range len(s) {
+		switch c := s[i]; {
+		case c < ' ', c >= utf8RuneSelf, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }

@@ -20,25 +20,56 @@ import (
 // field's type. All bad fields are reported together, each with its path, so
 // that a client can fix a form in one round trip.
 func decodeJSON(r *nethttp.Request, dst any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	// "application/json" as such is what clients send; ParseMediaType (a
+	// map and a lowered copy) is for everything else.
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return newProblem(kindUnsupportedMedia, "got %q", ct)
 		}
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
 		return fmt.Errorf("read request body: %w", err)
 	}
 	return decodeBytes(body, dst)
 }
 
+// bodySizeHint bounds the buffer readBody sizes from a declared
+// Content-Length: the length is the client's word, so a large claim gets
+// io.ReadAll's growth rather than memory up front.
+const bodySizeHint = 64 << 10
+
+// readBody is io.ReadAll of the body into a buffer the size of its declared
+// Content-Length (one byte more, to see the end without growing), instead
+// of io.ReadAll's 512 bytes and doublings.
+func readBody(r *nethttp.Request) ([]byte, error) {
+	n := r.ContentLength
+	if n <= 0 || n > bodySizeHint {
+		return io.ReadAll(r.Body)
+	}
+	b := make([]byte, 0, n+1)
+	for {
+		m, err := r.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // more than declared: let append grow it
+		}
+	}
+}
+
 // decodeBytes is decodeJSON on bytes already read; the fuzz test drives it.
 func decodeBytes(body []byte, dst any) error {
-	raw := json.RawMessage(body)
 	if !json.Valid(body) {
 		// Not exactly one JSON value: the decoder says what is wrong.
 		dec := json.NewDecoder(bytes.NewReader(body))
-		if err := dec.Decode(&raw); err != nil {
+		var skipped json.RawMessage // its own variable, so that body's slice stays off the heap on the valid path
+		if err := dec.Decode(&skipped); err != nil {
 			return newProblem(kindMalformed, "%s", syntaxDetail(err))
 		}
 		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -46,7 +77,8 @@ func decodeBytes(body []byte, dst any) error {
 		}
 	}
 	var fields []FieldProblem
-	decodeValue(raw, reflect.ValueOf(dst).Elem(), nil, &fields)
+	var at [8]pathStep // room for the path of most bodies' deepest value
+	decodeValue(body, reflect.ValueOf(dst).Elem(), at[:0], &fields)
 	if len(fields) > 0 {
 		return fieldsProblem(kindValidation, fields)
 	}
@@ -89,13 +121,13 @@ type member struct {
 var errNotKind = errors.New("not the kind of JSON value wanted")
 
 // objectMembers splits a valid JSON object into its members, in order,
-// each key once (its last value, as decoding into a map keeps).
-func objectMembers(raw json.RawMessage) ([]member, error) {
+// each key once (its last value, as decoding into a map keeps). They are
+// appended to out, which callers pass with room on their stack.
+func objectMembers(raw json.RawMessage, out []member) ([]member, error) {
 	i := skipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
 		return nil, errNotKind
 	}
-	var out []member
 	i = skipSpace(raw, i+1)
 	for i < len(raw) && raw[i] != '}' {
 		end := stringEnd(raw, i)
@@ -131,9 +163,10 @@ func indexOfKey(ms []member, key []byte) int {
 	return -1
 }
 
-// arrayItems splits a valid JSON array into its items; null is no items (a
-// nil slice, as decoding null into a slice gives).
-func arrayItems(raw json.RawMessage) ([]json.RawMessage, error) {
+// arrayItems splits a valid JSON array into its items, appended to items
+// (which callers pass with room on their stack); null is no items (a nil
+// slice, as decoding null into a slice gives), and [] a non-nil empty one.
+func arrayItems(raw json.RawMessage, items []json.RawMessage) ([]json.RawMessage, error) {
 	i := skipSpace(raw, 0)
 	if bytes.HasPrefix(raw[i:], []byte("null")) {
 		return nil, nil
@@ -141,7 +174,9 @@ func arrayItems(raw json.RawMessage) ([]json.RawMessage, error) {
 	if i >= len(raw) || raw[i] != '[' {
 		return nil, errNotKind
 	}
-	items := []json.RawMessage{}
+	if items == nil {
+		items = []json.RawMessage{}
+	}
 	i = skipSpace(raw, i+1)
 	for i < len(raw) && raw[i] != ']' {
 		end := valueEnd(raw, i)
@@ -231,41 +266,49 @@ func valueEnd(b []byte, i int) int {
 	return i
 }
 
-// fieldPath is where a value sits in the body: a key of its parent object,
-// or an index of its parent array. It is spelled out ("scores[1].score")
-// only for a field with a problem, not for every value decoded.
-type fieldPath struct {
-	parent *fieldPath
-	item   bool   // an array item: index, else key
-	key    []byte // unescaped
-	index  int
+// fieldPath is where a value sits in the body: the keys and indexes from
+// the body down to it. It is spelled out ("scores[1].score") only for a
+// field with a problem, not for every value decoded. A value's path is its
+// parent's with one step appended, so siblings reuse the same room (the
+// path is not kept once a value is decoded) and a body of ordinary depth
+// builds its paths in decodeBytes's stack array, without allocating.
+type fieldPath []pathStep
+
+// pathStep is a key of an object, or an index of an array (item).
+type pathStep struct {
+	item  bool   // an array item: index, else key
+	key   []byte // unescaped
+	index int
 }
 
 // String is the path as problems name it ("" for the body itself).
-func (p *fieldPath) String() string {
-	if p == nil {
-		return ""
+func (p fieldPath) String() string {
+	s := ""
+	for _, st := range p {
+		if st.item {
+			s = fmt.Sprintf("%s[%d]", s, st.index)
+		} else {
+			s = join(s, string(st.key))
+		}
 	}
-	if p.item {
-		return fmt.Sprintf("%s[%d]", p.parent.String(), p.index)
-	}
-	return join(p.parent.String(), string(p.key))
+	return s
 }
 
 // problem is the FieldProblem of the value at p.
-func (p *fieldPath) problem(reason string) FieldProblem {
+func (p fieldPath) problem(reason string) FieldProblem {
 	return FieldProblem{fieldName(p.String()), reason}
 }
 
 // decodeValue decodes raw into v, recursing into plain structs and slices so
 // that every bad field is found, not just the first.
-func decodeValue(raw json.RawMessage, v reflect.Value, path *fieldPath, fields *[]FieldProblem) {
+func decodeValue(raw json.RawMessage, v reflect.Value, path fieldPath, fields *[]FieldProblem) {
 	t := v.Type()
-	switch {
-	case isPlainStruct(t):
+	switch decodingOf(t) {
+	case asPlainStruct:
 		decodeStruct(raw, v, path, fields)
-	case t.Kind() == reflect.Slice && isPlainStruct(t.Elem()):
-		items, err := arrayItems(raw)
+	case asSliceOfPlain:
+		var room [8]json.RawMessage
+		items, err := arrayItems(raw, room[:0])
 		if err != nil {
 			*fields = append(*fields, path.problem("must be an array"))
 			return
@@ -275,28 +318,66 @@ func decodeValue(raw json.RawMessage, v reflect.Value, path *fieldPath, fields *
 		}
 		s := reflect.MakeSlice(t, len(items), len(items))
 		for i, item := range items {
-			decodeValue(item, s.Index(i), &fieldPath{parent: path, item: true, index: i}, fields)
+			decodeValue(item, s.Index(i), append(path, pathStep{item: true, index: i}), fields)
 		}
 		v.Set(s)
 	default:
-		if err := json.Unmarshal(raw, v.Addr().Interface()); err != nil {
+		if err := decodeLeaf(raw, v); err != nil {
 			*fields = append(*fields, path.problem(typeReason(t, err)))
 		}
 	}
 }
 
-func decodeStruct(raw json.RawMessage, v reflect.Value, path *fieldPath, fields *[]FieldProblem) {
+// decodeLeaf is json.Unmarshal(raw, v.Addr().Interface()) for a valid raw
+// value, done directly in the two cases a request is mostly made of: a
+// type that unmarshals itself (decimals, times) gets raw as encoding/json
+// would give it, and a plain string field gets a string that needs no
+// unescaping, as encoding/json would set it. Everything else (and every
+// error) is encoding/json's.
+func decodeLeaf(raw json.RawMessage, v reflect.Value) error {
+	switch decodingOf(v.Type()) {
+	case asUnmarshaler:
+		// encoding/json hands a json.Unmarshaler the value's bytes as they
+		// are (null included) and returns its error unchanged.
+		return v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw)
+	case asString:
+		if s, ok := plainString(raw); ok {
+			v.SetString(s)
+			return nil
+		}
+	}
+	return json.Unmarshal(raw, v.Addr().Interface())
+}
+
+// plainString is the text of a JSON string of printable ASCII without
+// escapes, which encoding/json takes as it is; ok is false for anything
+// else (escapes, other bytes, or not a string), left to encoding/json.
+func plainString(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	in := raw[1 : len(raw)-1]
+	for _, c := range in {
+		if c < ' ' || c == '"' || c == '\\' || c >= utf8RuneSelf {
+			return "", false
+		}
+	}
+	return string(in), true
+}
+
+func decodeStruct(raw json.RawMessage, v reflect.Value, path fieldPath, fields *[]FieldProblem) {
 	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		return
 	}
-	obj, err := objectMembers(raw)
+	var room [16]member
+	obj, err := objectMembers(raw, room[:0])
 	if err != nil {
 		*fields = append(*fields, path.problem("must be an object"))
 		return
 	}
 	known := jsonFields(v.Type())
 	for _, m := range obj {
-		at := &fieldPath{parent: path, key: m.key}
+		at := append(path, pathStep{key: m.key})
 		idx, ok := known[string(m.key)] // looked up without a copy of the key
 		if !ok {
 			// Named as the key is, even "" (not "(body)").
@@ -321,6 +402,43 @@ func isPlainStruct(t reflect.Type) bool {
 	plainStructs.Store(t, plain)
 	return plain
 }
+
+// decoding is how decodeValue takes a value of a type apart.
+type decoding uint8
+
+const (
+	asOther        decoding = iota // encoding/json's business
+	asPlainStruct                  // isPlainStruct: field by field
+	asSliceOfPlain                 // a slice of plain structs: item by item
+	asUnmarshaler                  // neither pointer nor interface, its pointer a json.Unmarshaler
+	asString                       // a string kind without unmarshaling methods (nor json.Number)
+)
+
+var numberType = reflect.TypeFor[json.Number]()
+
+// decodingOf is how values of t are decoded, worked out once per type.
+func decodingOf(t reflect.Type) decoding {
+	if d, ok := decodings.Load(t); ok {
+		return d.(decoding)
+	}
+	d := asOther
+	p := reflect.PointerTo(t)
+	switch {
+	case isPlainStruct(t):
+		d = asPlainStruct
+	case t.Kind() == reflect.Slice && isPlainStruct(t.Elem()):
+		d = asSliceOfPlain
+	case t.Kind() == reflect.Pointer || t.Kind() == reflect.Interface:
+	case p.Implements(unmarshalerType):
+		d = asUnmarshaler
+	case t.Kind() == reflect.String && t != numberType && !p.Implements(textUnmarshalerType):
+		d = asString
+	}
+	decodings.Store(t, d)
+	return d
+}
+
+var decodings sync.Map // reflect.Type -> decoding
 
 // plainStructs and structFields remember, per type, what isPlainStruct and
 // jsonFields found: the request types are few and fixed, and working it out

@@ -179,6 +179,9 @@ func FuzzDecodeAsByMaps(f *testing.F) {
 		` { "comment" : "a\"b" , "count" : 3 } `, `{"\u0063omment":"escaped key"}`, `{"Comment":"case"}`,
 		`{"employee_id":null,"count":-1.5e3}`, `{"scores":[{"score":"1","score":"x"}]}`, "{\"k\xff\":1}",
 		`[{}]`, `"\ud800"`, `null`, `{"comment":{"nested":[1,{"a":"]"}]}}`, `{"":1}`,
+		// Leaves decoded without encoding/json: plain strings, decimals.
+		`{"comment":"plain text"}`, `{"comment":"caf\u00e9"}`, "{\"comment\":\"caf\xc3\xa9\"}", `{"comment":null}`,
+		`{"comment":""}`, `{"scores":[{"score":null},{"score":90},{"score":"9e1"},{"score":true}]}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -3,6 +3,8 @@ package http
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -12,10 +14,43 @@ import (
 // metrics are the server's Prometheus series.
 type metrics struct {
 	requests *prometheus.HistogramVec
+
+	// observers remembers requests' histogram of each (method, matched
+	// route, status): looking it up by label values hashed and compared
+	// three strings (one of them the status formatted anew) on every
+	// request. The series are the same; none is ever deleted.
+	mu        sync.RWMutex
+	observers map[requestLabels]prometheus.Observer
+}
+
+type requestLabels struct {
+	method, route string
+	status        int
+}
+
+// request is the histogram of requests with these labels. Unmatched
+// requests are not remembered, since their methods are whatever clients
+// send.
+func (m *metrics) request(method, route string, status int) prometheus.Observer {
+	k := requestLabels{method, route, status}
+	m.mu.RLock()
+	o, ok := m.observers[k]
+	m.mu.RUnlock()
+	if ok {
+		return o
+	}
+	o = m.requests.WithLabelValues(method, route, strconv.Itoa(status))
+	if route != unmatchedRoute {
+		m.mu.Lock()
+		m.observers[k] = o
+		m.mu.Unlock()
+	}
+	return o
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
+		observers: map[requestLabels]prometheus.Observer{},
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "appraisal_http_request_duration_seconds",
 			Help:    "HTTP request latency by method, route and status.",

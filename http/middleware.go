@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	nethttp "net/http"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,6 +11,14 @@ import (
 )
 
 const headerCorrelation = "X-Correlation-ID"
+
+// unmatchedRoute is the route label of requests no route matched.
+const unmatchedRoute = "unmatched"
+
+// correlationKeyCanonical is headerCorrelation as net/http keys it (and
+// writes it): the header map is read and set under it directly, since
+// canonicalising "X-Correlation-ID" on every Get and Set allocated a string.
+const correlationKeyCanonical = "X-Correlation-Id"
 
 type ctxKey int
 
@@ -21,17 +28,39 @@ const correlationKey ctxKey = iota
 // UUID, since events carry correlation ids as UUIDs.
 var correlationNamespace = uuid.MustParse("5b0c7f7e-4a55-4f43-9f0d-6a1d8b0b7a31")
 
-// correlation gives every request a correlation id: the client's
-// X-Correlation-ID when it sends one, else a new one. It is echoed back, put
-// on every log line and on every event the request appends.
-func correlation(next echo.HandlerFunc) echo.HandlerFunc {
+// scope gives every request, before anything else runs, its correlation
+// id and its limits:
+//
+//   - the correlation id is the client's X-Correlation-ID when it sends
+//     one, else a new one. It is echoed back, put on every log line and on
+//     every event the request appends;
+//   - the limits are a context deadline and a maximum body size.
+//
+// The two were middlewares of their own (the limits inside observe and
+// recovery), each copying the request to give it a new context; one copy
+// does for both.
+func (s *Server) scope(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := correlationFrom(c.Request().Header.Get(headerCorrelation))
-		c.Response().Header().Set(headerCorrelation, id.String())
-		ctx := context.WithValue(c.Request().Context(), correlationKey, id)
-		c.SetRequest(c.Request().WithContext(ctx))
+		r := c.Request()
+		id := correlationFrom(headerValue(r.Header, correlationKeyCanonical))
+		c.Response().Header()[correlationKeyCanonical] = []string{id.String()}
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), correlationKey, id), s.cfg.RequestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		if r.Body != nil {
+			r.Body = nethttp.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBodyBytes)
+		}
+		c.SetRequest(r)
 		return next(c)
 	}
+}
+
+// headerValue is h.Get(key) for a key already canonical.
+func headerValue(h nethttp.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func correlationFrom(given string) uuid.UUID {
@@ -50,21 +79,6 @@ func correlationID(ctx context.Context) uuid.UUID {
 	return id
 }
 
-// limits bounds each request: a context deadline and a maximum body size.
-func (s *Server) limits(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
-		defer cancel()
-		r = r.WithContext(ctx)
-		if r.Body != nil {
-			r.Body = nethttp.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBodyBytes)
-		}
-		c.SetRequest(r)
-		return next(c)
-	}
-}
-
 // observe logs every request with its correlation id and records its latency.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -76,10 +90,10 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		status := c.Response().Status
 		route := c.Path()
 		if route == "" {
-			route = "unmatched"
+			route = unmatchedRoute
 		}
 		elapsed := time.Since(start)
-		s.metrics.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Observe(elapsed.Seconds())
+		s.metrics.request(c.Request().Method, route, status).Observe(elapsed.Seconds())
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError

@@ -15,13 +15,35 @@ import (
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
 // setVersion sets the ETag (the stream version) and X-Position (the global
-// position to pass as ?min_position= to read one's own write).
+// position to pass as ?min_position= to read one's own write). Every command
+// answers with both, so they are built together: one string holds the two
+// values and one slice backs the two headers, set under the keys net/http
+// writes ("ETag" is canonically "Etag"), instead of a string, a slice and a
+// canonicalised key each. Each header gets a slice of capacity one, so an
+// Add to either cannot write into the other.
 func setVersion(c echo.Context, version, position int64) {
-	c.Response().Header().Set("ETag", etag(version))
+	h := c.Response().Header()
+	var room [48]byte
+	b := strconv.AppendInt(append(room[:0], '"'), version, 10)
+	b = append(b, '"')
+	n := len(b)
 	if position > 0 {
-		c.Response().Header().Set("X-Position", strconv.FormatInt(position, 10))
+		b = strconv.AppendInt(b, position, 10)
+	}
+	both := string(b)
+	values := make([]string, 2)
+	values[0], values[1] = both[:n], both[n:]
+	h[headerETag] = values[0:1:1]
+	if position > 0 {
+		h[headerPosition] = values[1:2:2]
 	}
 }
+
+// The canonical forms of the headers setVersion sets.
+const (
+	headerETag     = "Etag"
+	headerPosition = "X-Position"
+)
 
 // ifMatch reads If-Match: the stream version a change is based on. Absent or
 // "*" means "any version" (0, which the service does not check).

@@ -72,7 +72,7 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	// Recovery sits inside observe so that a panic is still logged and counted.
-	e.Use(correlation, s.observe, middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}), s.limits)
+	e.Use(s.scope, s.observe, middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 	for _, r := range s.table() {
 		var mw []echo.MiddlewareFunc
 		switch r.access {
@@ -84,7 +84,15 @@ func (s *Server) routes() *echo.Echo {
 		if r.mutating() {
 			mw = append(mw, s.idem.middleware)
 		}
-		e.Add(r.method, r.path, r.handler, mw...)
+		// The route's middlewares are applied here, once, in the order echo
+		// applies them (the first outermost): echo's own route middlewares
+		// are applied anew on every request, a closure per middleware per
+		// request.
+		h := r.handler
+		for i := len(mw) - 1; i >= 0; i-- {
+			h = mw[i](h)
+		}
+		e.Add(r.method, r.path, h)
 	}
 	return e
 }

@@ -68,6 +68,9 @@ func (l *Log) Append(ctx context.Context, stream string, expectedVersion int64, 
 			CorrelationID: meta.CorrelationID, CausationID: meta.CausationID, RecordedAt: meta.At}
 	}
 	var conds []eventstore.Condition
+	if len(meta.Requires) > 0 {
+		conds = make([]eventstore.Condition, 0, len(meta.Requires)) // one allocation, not one per growth
+	}
 	for _, r := range meta.Requires {
 		conds = append(conds, eventstore.Condition{Stream: r.Stream, Version: r.Version})
 	}
