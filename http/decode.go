@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/appraisal-hr/appraisal/eventstore/jsonwalk"
 )
 
 // decodeJSON reads the request body into dst strictly: the body must be one
@@ -124,30 +126,24 @@ var errNotKind = errors.New("not the kind of JSON value wanted")
 // each key once (its last value, as decoding into a map keeps). They are
 // appended to out, which callers pass with room on their stack.
 func objectMembers(raw json.RawMessage, out []member) ([]member, error) {
-	i := skipSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '{' {
-		return nil, errNotKind
-	}
-	i = skipSpace(raw, i+1)
-	for i < len(raw) && raw[i] != '}' {
-		end := stringEnd(raw, i)
-		key, err := unquoteKey(raw[i:end])
-		if err != nil {
-			return nil, err
+	var err error
+	object := jsonwalk.Members(raw, func(quoted, value []byte) bool {
+		var key []byte
+		if key, err = unquoteKey(quoted); err != nil {
+			return false
 		}
-		i = skipSpace(raw, end)
-		i = skipSpace(raw, i+1) // past ':'
-		end = valueEnd(raw, i)
-		value := raw[i:end:end]
 		if j := indexOfKey(out, key); j >= 0 {
 			out[j].value = value
 		} else {
 			out = append(out, member{key, value})
 		}
-		i = skipSpace(raw, end)
-		if i < len(raw) && raw[i] == ',' {
-			i = skipSpace(raw, i+1)
-		}
+		return true
+	})
+	switch {
+	case !object:
+		return nil, errNotKind
+	case err != nil:
+		return nil, err
 	}
 	return out, nil
 }
@@ -167,7 +163,7 @@ func indexOfKey(ms []member, key []byte) int {
 // (which callers pass with room on their stack); null is no items (a nil
 // slice, as decoding null into a slice gives), and [] a non-nil empty one.
 func arrayItems(raw json.RawMessage, items []json.RawMessage) ([]json.RawMessage, error) {
-	i := skipSpace(raw, 0)
+	i := jsonwalk.SkipSpace(raw, 0)
 	if bytes.HasPrefix(raw[i:], []byte("null")) {
 		return nil, nil
 	}
@@ -177,13 +173,13 @@ func arrayItems(raw json.RawMessage, items []json.RawMessage) ([]json.RawMessage
 	if items == nil {
 		items = []json.RawMessage{}
 	}
-	i = skipSpace(raw, i+1)
+	i = jsonwalk.SkipSpace(raw, i+1)
 	for i < len(raw) && raw[i] != ']' {
-		end := valueEnd(raw, i)
+		end := jsonwalk.ValueEnd(raw, i)
 		items = append(items, raw[i:end:end])
-		i = skipSpace(raw, end)
+		i = jsonwalk.SkipSpace(raw, end)
 		if i < len(raw) && raw[i] == ',' {
-			i = skipSpace(raw, i+1)
+			i = jsonwalk.SkipSpace(raw, i+1)
 		}
 	}
 	return items, nil
@@ -210,61 +206,6 @@ func unquoteKey(quoted []byte) ([]byte, error) {
 // utf8RuneSelf: bytes from here on may begin a multi-byte (or invalid)
 // UTF-8 sequence, which encoding/json checks when it unquotes.
 const utf8RuneSelf = 0x80
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd is the index just past the string that opens at b[i].
-func stringEnd(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// valueEnd is the index just past the (valid) JSON value that begins at
-// b[i].
-func valueEnd(b []byte, i int) int {
-	if i >= len(b) {
-		return len(b)
-	}
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				i = stringEnd(b, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	// A number, true, false or null: up to the next delimiter.
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return i
-		}
-	}
-	return i
-}
 
 // fieldPath is where a value sits in the body: the keys and indexes from
 // the body down to it. It is spelled out ("scores[1].score") only for a
