@@ -2,6 +2,8 @@ package projections
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
@@ -33,6 +35,14 @@ type batch struct {
 // nothing is applied and the stored checkpoint is returned so the caller
 // reads again from there. That compare-and-set is what makes a lost leader
 // lease harmless.
+//
+// A live batch that starts where this process last committed leaves its
+// transaction to the projection's first read or write of a document
+// (batchTx): a batch of events that change nothing of the read model (a
+// storm of saved drafts, for the cycles projection and the timeline alike)
+// then moves the checkpoint with one conditional statement (DB.advance)
+// instead of five round trips (begin, lock, read, write, commit), each
+// paid by this process and by the database.
 func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []eventstore.Event) (int64, error) {
 	name := p.Name()
 	if pr, ok := p.(Preparer); ok {
@@ -45,40 +55,26 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 			return b.from, fmt.Errorf("projection %s: send after %d: %w", name, b.from, err)
 		}
 	}
-	if db.writeLock != nil {
-		db.writeLock.Lock()
-		defer db.writeLock.Unlock()
+	bt := &batchTx{db: db, name: name, gen: b.gen, from: b.from, active: b.gen == activeGeneration}
+	defer bt.end()
+	lazy := false
+	if bt.active {
+		bt.gen, lazy = db.known.standing(name, b.from)
 	}
-	tx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return b.from, fmt.Errorf("projection %s: begin: %w", name, err)
-	}
-	defer tx.Rollback()
-	q := db.prepared(tx)
-	gen := b.gen
-	if gen == activeGeneration {
-		// The row lock orders this batch against a rebuild's swap.
-		st, err := db.readState(ctx, q, name, true)
-		if err != nil {
-			return b.from, err
+	if !lazy {
+		if _, err := bt.begin(ctx); err != nil {
+			return bt.outcome(b.from, err)
 		}
-		gen = st.generation
 	}
-	cp, err := db.readCheckpoint(ctx, q, name, gen)
-	if err != nil {
-		return b.from, err
-	}
-	if cp != b.from {
-		return cp, nil
-	}
+	gen, cp := bt.gen, b.from
 	touched := b.pending
 	if touched == nil {
 		touched = map[string]struct{}{}
 	}
-	t := &Tx{db: db, tx: q, projection: name, generation: gen, touched: touched}
+	t := &Tx{db: db, batch: bt, projection: name, generation: gen, touched: touched}
 	t.knowsNothing = true
 	switch {
-	case b.gen == activeGeneration:
+	case bt.active:
 		t.known = db.known.begin(name, gen, cp)
 	case b.memory != nil:
 		t.known = b.memory
@@ -91,33 +87,129 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 	for _, e := range window(events, cp, b.upTo) {
 		t.position = e.Position
 		if err := p.Apply(ctx, t, e); err != nil {
-			return b.from, fmt.Errorf("projection %s: apply event %d (%s): %w", name, e.Position, e.Type, err)
+			return bt.outcome(b.from, fmt.Errorf("projection %s: apply event %d (%s): %w", name, e.Position, e.Type, err))
 		}
 		last = e.Position
 	}
 	if last == cp && !(b.final && len(touched) > 0) {
-		return cp, nil
+		return bt.outcome(cp, nil)
 	}
 	if f, ok := p.(Finisher); ok && (b.pending == nil || b.final) {
 		t.position = last
 		if err := f.Finish(ctx, t); err != nil {
-			return b.from, fmt.Errorf("projection %s: finish batch at %d: %w", name, last, err)
+			return bt.outcome(b.from, fmt.Errorf("projection %s: finish batch at %d: %w", name, last, err))
 		}
 		clear(touched)
 	}
 	if err := t.flush(ctx); err != nil {
-		return b.from, fmt.Errorf("projection %s: write batch at %d: %w", name, last, err)
+		return bt.outcome(b.from, fmt.Errorf("projection %s: write batch at %d: %w", name, last, err))
 	}
-	if err := db.writeCheckpoint(ctx, q, name, gen, last); err != nil {
-		return b.from, err
+	if bt.err != nil {
+		// A read or write found the generation elsewhere, and the
+		// projection went on without it.
+		return bt.outcome(b.from, bt.err)
 	}
-	if err := tx.Commit(); err != nil {
-		return b.from, fmt.Errorf("projection %s: commit at %d: %w", name, last, err)
+	if bt.q == nil {
+		moved, stored, err := db.advance(ctx, name, gen, cp, last)
+		if err != nil || !moved {
+			return stored, err
+		}
+	} else {
+		if err := db.writeCheckpoint(ctx, bt.q, name, gen, last); err != nil {
+			return b.from, err
+		}
+		if err := bt.tx.Commit(); err != nil {
+			return b.from, fmt.Errorf("projection %s: commit at %d: %w", name, last, err)
+		}
 	}
 	if t.known != nil {
 		db.known.commit(t.known, gen, cp, last, t.staged)
 	}
 	return last, nil
+}
+
+// batchTx is a batch's transaction, begun when the batch starts or, for a
+// live batch that starts where this process last committed, at its first
+// read or write of a document.
+type batchTx struct {
+	db   *DB
+	name string
+	// gen is the generation the batch applies to; from is where it
+	// believes that generation's checkpoint stands. active: gen is (or is
+	// believed to be) the active generation, which begin locks.
+	gen, from int64
+	active    bool
+	tx        *sql.Tx
+	q         querier // the transaction, once begun and checked
+	unlock    func()
+	// err: the begin failed, or found the checkpoint elsewhere (stale);
+	// every later read or write of the batch fails with it.
+	err    error
+	stored int64 // the checkpoint found, when stale
+}
+
+// errStaleBatch: the generation's checkpoint is not where the batch began.
+var errStaleBatch = errors.New("the checkpoint moved")
+
+// begin begins the transaction and checks that the batch's generation and
+// checkpoint stand where it believes; it returns the transaction.
+func (bt *batchTx) begin(ctx context.Context) (querier, error) {
+	if bt.q != nil || bt.err != nil {
+		return bt.q, bt.err
+	}
+	db := bt.db
+	if db.writeLock != nil {
+		db.writeLock.Lock()
+		bt.unlock = db.writeLock.Unlock
+	}
+	db.begins.Add(1)
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		bt.err = fmt.Errorf("projection %s: begin: %w", bt.name, err)
+		return nil, bt.err
+	}
+	bt.tx = tx
+	q := db.prepared(tx)
+	gen := bt.gen
+	if bt.active {
+		// The row lock orders this batch against a rebuild's swap.
+		st, err := db.readState(ctx, q, bt.name, true)
+		if err != nil {
+			bt.err = err
+			return nil, err
+		}
+		gen = st.generation
+	}
+	cp, err := db.readCheckpoint(ctx, q, bt.name, gen)
+	if err != nil {
+		bt.err = err
+		return nil, err
+	}
+	if cp != bt.from || (bt.gen != activeGeneration && gen != bt.gen) {
+		bt.err, bt.stored = errStaleBatch, cp
+		return nil, bt.err
+	}
+	bt.gen, bt.q = gen, q
+	return q, nil
+}
+
+// outcome is what applyBatch returns for checkpoint cp and err: the stored
+// checkpoint, and no error, when the batch found it elsewhere.
+func (bt *batchTx) outcome(cp int64, err error) (int64, error) {
+	if errors.Is(bt.err, errStaleBatch) {
+		return bt.stored, nil
+	}
+	return cp, err
+}
+
+// end rolls back what was not committed and lets go of SQLite's write lock.
+func (bt *batchTx) end() {
+	if bt.tx != nil {
+		_ = bt.tx.Rollback()
+	}
+	if bt.unlock != nil {
+		bt.unlock()
+	}
 }
 
 // catchUp applies every event after the generation's checkpoint up to upTo

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -50,6 +51,8 @@ type DB struct {
 	prepare func(ctx context.Context, q string) (*sql.Stmt, error)
 	// known is what this process knows its projections' documents hold.
 	known knownSets
+	// begins counts the batch transactions begun (batchTx), for tests.
+	begins atomic.Int64
 }
 
 // Open returns the read-model database of an event store backend: SQLite

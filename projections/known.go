@@ -106,6 +106,18 @@ func (k *knownSets) begin(projection string, gen, cp int64) *knownDocs {
 	return set
 }
 
+// standing is the generation this process's memory of projection
+// describes, if it stands at checkpoint from: where the process last
+// committed a batch of it. Else it is activeGeneration, and false.
+func (k *knownSets) standing(projection string, from int64) (int64, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if set := k.sets[projection]; set != nil && set.checkpoint == from {
+		return set.generation, true
+	}
+	return activeGeneration, false
+}
+
 // describe reports whether set remembers no document, and whether it
 // remembers them all.
 func (k *knownSets) describe(set *knownDocs) (empty, complete bool) {

@@ -85,8 +85,10 @@ type Sender interface {
 // Tx is a projection's view of one batch transaction: documents of its own
 // active generation only.
 type Tx struct {
-	db         *DB
-	tx         querier // the batch's transaction (its statements prepared on SQLite)
+	db *DB
+	// batch is the batch's transaction (its statements prepared on
+	// SQLite), begun at the first read or write when it is not yet.
+	batch      *batchTx
 	projection string
 	generation int64
 	position   int64 // position of the event being applied
@@ -266,7 +268,11 @@ func (t *Tx) Get(ctx context.Context, collection, id string, v any) error {
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	return getDoc(ctx, t.db, t.tx, t.projection, t.generation, collection, id, v)
+	q, err := t.batch.begin(ctx)
+	if err != nil {
+		return err
+	}
+	return getDoc(ctx, t.db, q, t.projection, t.generation, collection, id, v)
 }
 
 // GetMany reads the raw JSON of the documents of a collection with the
@@ -292,8 +298,12 @@ func (t *Tx) Delete(ctx context.Context, collection, id string) error {
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
+	q, err := t.batch.begin(ctx)
+	if err != nil {
+		return err
+	}
 	t.learn(keyOf(collection, id), &docState{})
-	_, err := t.tx.ExecContext(ctx, t.db.rebind(`DELETE FROM projection_documents
+	_, err = q.ExecContext(ctx, t.db.rebind(`DELETE FROM projection_documents
 		WHERE projection = ? AND generation = ? AND collection = ? AND doc_id = ?`),
 		t.projection, t.generation, collection, id)
 	if err != nil {
@@ -307,7 +317,11 @@ func (t *Tx) List(ctx context.Context, collection, grp string) ([]Document, erro
 	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
-	return listDocs(ctx, t.db, t.tx, t.projection, t.generation, collection, grp)
+	q, err := t.batch.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return listDocs(ctx, t.db, q, t.projection, t.generation, collection, grp)
 }
 
 // Sync makes a group of a collection hold exactly docs (id -> value):
@@ -319,7 +333,11 @@ func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]a
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	existing, err := listDocs(ctx, t.db, t.tx, t.projection, t.generation, collection, grp)
+	q, err := t.batch.begin(ctx)
+	if err != nil {
+		return err
+	}
+	existing, err := listDocs(ctx, t.db, q, t.projection, t.generation, collection, grp)
 	if err != nil {
 		return err
 	}
@@ -387,6 +405,13 @@ func chunkSize(n int) int {
 }
 
 func (t *Tx) writeMany(ctx context.Context, rows []row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	tx, err := t.batch.begin(ctx)
+	if err != nil {
+		return err
+	}
 	for _, r := range rows {
 		if r.unlearnt {
 			continue
@@ -398,7 +423,7 @@ func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 		t.learn(keyOf(r.collection, r.id), &s)
 	}
 	if t.db.dialect == Postgres {
-		return t.writeArrays(ctx, rows)
+		return t.writeArrays(ctx, tx, rows)
 	}
 	for len(rows) > 0 {
 		chunk := rows[:chunkSize(len(rows))]
@@ -415,7 +440,7 @@ func (t *Tx) writeMany(ctx context.Context, rows []row) error {
 		}
 		q.WriteString(` ON CONFLICT (projection, generation, collection, doc_id)
 			DO UPDATE SET grp = excluded.grp, position = excluded.position, body = excluded.body`)
-		if _, err := t.tx.ExecContext(ctx, t.db.rebind(q.String()), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, t.db.rebind(q.String()), args...); err != nil {
 			return fmt.Errorf("put %d documents of %s: %w", len(chunk), chunk[0].collection, err)
 		}
 	}
@@ -436,7 +461,7 @@ const writeArraysSQL = `INSERT INTO projection_documents (projection, generation
 
 // writeArrays is writeMany's statement on PostgreSQL, writeRows documents
 // at a time.
-func (t *Tx) writeArrays(ctx context.Context, rows []row) error {
+func (t *Tx) writeArrays(ctx context.Context, tx querier, rows []row) error {
 	for len(rows) > 0 {
 		chunk := rows[:min(len(rows), writeRows)]
 		rows = rows[len(chunk):]
@@ -445,7 +470,7 @@ func (t *Tx) writeArrays(ctx context.Context, rows []row) error {
 		for i, r := range chunk {
 			collections[i], ids[i], grps[i], positions[i], bodies[i] = r.collection, r.id, r.grp, r.pos, string(r.body)
 		}
-		if _, err := t.tx.ExecContext(ctx, writeArraysSQL, t.projection, t.generation, collections, ids, grps, positions, bodies); err != nil {
+		if _, err := tx.ExecContext(ctx, writeArraysSQL, t.projection, t.generation, collections, ids, grps, positions, bodies); err != nil {
 			return fmt.Errorf("put %d documents of %s: %w", len(chunk), chunk[0].collection, err)
 		}
 	}
@@ -527,6 +552,10 @@ func (t *Tx) SyncIDs(ctx context.Context, collection, grp string, ids []string, 
 
 // bodies reads the stored JSON of the given ids of a collection.
 func (t *Tx) bodies(ctx context.Context, collection string, ids []string) (map[string]string, error) {
+	tx, err := t.batch.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]string, len(ids))
 	for len(ids) > 0 {
 		chunk := ids[:chunkSize(len(ids))]
@@ -537,7 +566,7 @@ func (t *Tx) bodies(ctx context.Context, collection string, ids []string) (map[s
 			marks[i] = "?"
 			args = append(args, id)
 		}
-		rows, err := t.tx.QueryContext(ctx, t.db.rebind(`SELECT doc_id, body FROM projection_documents
+		rows, err := tx.QueryContext(ctx, t.db.rebind(`SELECT doc_id, body FROM projection_documents
 			WHERE projection = ? AND generation = ? AND collection = ? AND doc_id IN (`+strings.Join(marks, ", ")+`)`), args...)
 		if err != nil {
 			return nil, fmt.Errorf("read %s documents: %w", collection, err)

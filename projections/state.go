@@ -71,6 +71,34 @@ func (db *DB) writeCheckpoint(ctx context.Context, q querier, name string, gen, 
 	return nil
 }
 
+// advance moves the checkpoint of generation gen from from to to in one
+// statement, if gen is still the active generation and its checkpoint still
+// stands at from: a batch that wrote nothing needs no more. The state row is
+// locked for the statement, as a batch's transaction locks it, so that a
+// rebuild's swap never reads a checkpoint this moves past. When it did not
+// move, it reports the active generation's checkpoint.
+func (db *DB) advance(ctx context.Context, name string, gen, from, to int64) (moved bool, stored int64, err error) {
+	if db.writeLock != nil {
+		db.writeLock.Lock()
+		defer db.writeLock.Unlock()
+	}
+	res, err := db.prepared(db.sql).ExecContext(ctx, db.rebind(`UPDATE projection_checkpoints SET position = ?
+		WHERE projection = ? AND generation = ? AND position = ?
+		AND generation = (SELECT active_generation FROM projection_state WHERE projection = ?`+db.forUpdate()+`)`),
+		to, name, gen, from, name)
+	if err != nil {
+		return false, from, fmt.Errorf("move checkpoint of %s generation %d to %d: %w", name, gen, to, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		stored, err := db.Checkpoint(ctx, name)
+		if err != nil {
+			return false, from, err
+		}
+		return false, stored, nil
+	}
+	return true, to, nil
+}
+
 // Checkpoint is the last position applied to a projection's active
 // generation, as committed (any process may ask, leader or not).
 func (db *DB) Checkpoint(ctx context.Context, name string) (int64, error) {
