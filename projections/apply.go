@@ -112,6 +112,7 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 	if bt.q == nil {
 		moved, stored, err := db.advance(ctx, name, gen, cp, last)
 		if err != nil || !moved {
+			db.known.forget(name) // as outcome does
 			return stored, err
 		}
 	} else {
@@ -194,9 +195,13 @@ func (bt *batchTx) begin(ctx context.Context) (querier, error) {
 }
 
 // outcome is what applyBatch returns for checkpoint cp and err: the stored
-// checkpoint, and no error, when the batch found it elsewhere.
+// checkpoint, and no error, when the batch found it elsewhere. The process
+// then forgets what it knew of the projection: that may describe a
+// generation a rebuild swapped out at the very checkpoint the new one
+// stands at, and would send every next batch down the same path.
 func (bt *batchTx) outcome(cp int64, err error) (int64, error) {
 	if errors.Is(bt.err, errStaleBatch) {
+		bt.db.known.forget(bt.name)
 		return bt.stored, nil
 	}
 	return cp, err

@@ -118,6 +118,13 @@ func (k *knownSets) standing(projection string, from int64) (int64, bool) {
 	return activeGeneration, false
 }
 
+// forget drops what the process knows of projection.
+func (k *knownSets) forget(projection string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.sets, projection)
+}
+
 // describe reports whether set remembers no document, and whether it
 // remembers them all.
 func (k *knownSets) describe(set *knownDocs) (empty, complete bool) {

@@ -15,21 +15,21 @@ import (
 type RunnerConfig struct {
 	Batch int           // events per live transaction (default 500)
 	Poll  time.Duration // safety-net poll when no wake-up arrives (default 1s)
-	// Linger is the least time between the starts of two live batches of
-	// a projection while events keep coming (default 10ms; a negative
-	// value: none): events that arrive sooner wait for the rest of it and
-	// go in one batch. Under a steady stream of cheap batches each batch
-	// then holds more events, so per-batch costs (a statement or a
-	// transaction; on SQLite, the store's write lock that appends wait
-	// for) are paid at most once per Linger, where a batch that writes
-	// nothing, over in a fraction of a millisecond, would otherwise follow
-	// every group commit. A batch that took Linger or longer gathered its
-	// successor's events for that long already, so the next starts at
-	// once: waiting more would add to every event's lag (a 10,000-employee
-	// cycle's unit batch takes 10-40 ms) for a batch only a little larger.
-	// A projection idle for Linger applies an event at once, so a lone
-	// write's read-your-writes wait is unchanged; under load it grows by
-	// at most Linger.
+	// Linger is how long after a live batch that took less than Linger a
+	// projection waits before its next (default 10ms; a negative value:
+	// not at all): events that arrive meanwhile go in one batch. Under a
+	// steady stream of cheap batches each batch then holds more events, so
+	// per-batch costs (a statement or a transaction, a unit's recompute;
+	// on SQLite, the store's write lock that appends wait for) are paid at
+	// most once per Linger, where a batch that writes nothing, over in a
+	// fraction of a millisecond, would otherwise follow every group
+	// commit. A batch that took Linger or longer gathered its successor's
+	// events for that long already, so the next starts at once: waiting
+	// more would add to every event's lag (a 10,000-employee cycle's unit
+	// batch takes 10-40 ms) for a batch only a little larger. A projection
+	// idle for Linger applies an event at once, so a lone write's
+	// read-your-writes wait is unchanged; under load it grows by at most
+	// Linger.
 	Linger         time.Duration
 	LeaderInterval time.Duration // how often a follower tries to take over (default 1s)
 	Logger         *slog.Logger
@@ -166,7 +166,8 @@ func (r *Runner) follow(ctx context.Context, p Projection) error {
 	r.setCheckpoint(name, cp)
 	size := r.cfg.Batch
 	polled := false
-	var started time.Time // when the last batch started
+	// ended is when the last batch that took less than Linger ended.
+	var ended time.Time
 	for {
 		// New events come from the feed, which read them once for every
 		// projection; the store is read when the feed does not hold them
@@ -192,19 +193,24 @@ func (r *Runner) follow(ctx context.Context, p Projection) error {
 			size = r.cfg.Batch
 		}
 		if len(events) > 0 {
-			if wait := r.cfg.Linger - time.Since(started); wait > 0 && len(events) < size {
-				// The last batch started less than Linger ago: let what
+			if wait := r.cfg.Linger - time.Since(ended); wait > 0 && len(events) < size {
+				// A quick batch ended less than Linger ago: let what
 				// arrives meanwhile join this one, then read again.
 				sleep(ctx, wait)
 				continue
 			}
-			started = time.Now()
+			started := time.Now()
 			next, err := r.db.applyBatch(ctx, p, batch{gen: activeGeneration, from: cp}, events)
 			if err != nil {
 				return ignoreDone(ctx, err)
 			}
 			cp = next
 			r.setCheckpoint(name, cp)
+			if now := time.Now(); now.Sub(started) < r.cfg.Linger {
+				ended = now
+			} else {
+				ended = time.Time{}
+			}
 			continue
 		}
 		select {
