@@ -44,6 +44,23 @@ func Evaluate(events []Recorded, cycleID uuid.UUID) (Evaluation, error) {
 // a publication is computed before CyclePublished exists, yet must raise the
 // recommendations a published result raises, and its replay must do the same.
 func evaluateAs(events []Recorded, cycleID uuid.UUID, status scoring.ResultStatus) (Evaluation, error) {
+	return evaluateWith(events, cycleID, status, scoring.Compute)
+}
+
+// EvaluateUntraced is Evaluate for a reader that keeps no employee's
+// derivation traces (the cycles projection strips them from what it
+// stores): every employee's result is Evaluate's with each Trace and the
+// GradeTrace nil, and everything else, the error included, is Evaluate's
+// (scoring.ComputeTraced). Traces are most of what the engine allocates
+// for a whole cycle.
+func EvaluateUntraced(events []Recorded, cycleID uuid.UUID) (Evaluation, error) {
+	return evaluateWith(events, cycleID, "", func(in scoring.Input) (scoring.Result, error) {
+		return scoring.ComputeTraced(in, func(uuid.UUID) bool { return false })
+	})
+}
+
+// evaluateWith is evaluateAs computing with compute.
+func evaluateWith(events []Recorded, cycleID uuid.UUID, status scoring.ResultStatus, compute func(scoring.Input) (scoring.Result, error)) (Evaluation, error) {
 	f, err := FoldCycle(events, cycleID)
 	if err != nil {
 		return Evaluation{}, err
@@ -51,7 +68,7 @@ func evaluateAs(events []Recorded, cycleID uuid.UUID, status scoring.ResultStatu
 	if status != "" {
 		f.Input.Cycle.Status = status
 	}
-	res, err := scoring.Compute(f.Input)
+	res, err := compute(f.Input)
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("evaluate cycle %s: %w", cycleID, err)
 	}

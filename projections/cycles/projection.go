@@ -183,7 +183,8 @@ func touchedCycles(keys []string) (map[uuid.UUID][]uuid.UUID, []uuid.UUID, error
 func (p *Projection) project(ctx context.Context, tx *projections.Tx, cycle uuid.UUID, upTo int64) error {
 	p.computed.Add(1)
 	events := p.index.Events(cycle, upTo)
-	ev, err := domain.Evaluate(events, cycle)
+	// The documents keep no trace (stripEmployee): compute none.
+	ev, err := domain.EvaluateUntraced(events, cycle)
 	var notFound *domain.NotFoundError
 	if errors.As(err, &notFound) && notFound.Kind == "cycle" {
 		return nil // created after upTo
