@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
 )
@@ -350,19 +353,34 @@ func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]a
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	// The documents are encoded on other goroutines, writeRows at a time
+	// in id order, while this one compares and writes the chunks already
+	// encoded: a whole cycle's 10,000 results took a quarter of a second
+	// to encode and a fifth to write, one after the other.
+	enc := encodeDocs(ids, docs)
+	defer enc.stop()
 	var changed []row
-	for _, id := range ids {
-		body, err := json.Marshal(docs[id])
-		if err != nil {
-			return fmt.Errorf("encode %s/%s: %w", collection, id, err)
+	for c := 0; c*writeRows < len(ids); c++ {
+		lo, hi := c*writeRows, min(len(ids), (c+1)*writeRows)
+		if err := enc.wait(c); err != nil {
+			return fmt.Errorf("encode %s/%w", collection, err)
 		}
-		prev, had := old[id]
-		delete(old, id)
-		if !had || prev != string(body) {
-			changed = append(changed, row{collection: collection, id: id, grp: grp, body: body})
-		} else {
-			s := stateOf(body)
-			t.learn(keyOf(collection, id), &s)
+		for i, id := range ids[lo:hi] {
+			body := enc.bodies[lo+i]
+			prev, had := old[id]
+			delete(old, id)
+			if !had || prev != string(body) {
+				changed = append(changed, row{collection: collection, id: id, grp: grp, body: body})
+			} else {
+				s := stateOf(body)
+				t.learn(keyOf(collection, id), &s)
+			}
+		}
+		if len(changed) >= writeRows {
+			if err := t.writeMany(ctx, changed); err != nil {
+				return err
+			}
+			changed = changed[:0]
 		}
 	}
 	if err := t.writeMany(ctx, changed); err != nil {
@@ -374,6 +392,61 @@ func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]a
 		}
 	}
 	return nil
+}
+
+// encodedDocs is the JSON of documents encoded by encodeDocs: bodies[i] is
+// that of ids[i], once wait returned nil for its chunk.
+type encodedDocs struct {
+	bodies [][]byte
+	done   []chan struct{} // closed once a chunk of writeRows is encoded
+	errs   []error         // per chunk ("id: error"), read after its done
+	next   atomic.Int64    // the next chunk to encode
+	halt   atomic.Bool
+	wg     sync.WaitGroup
+}
+
+// encodeDocs encodes docs[id] for each of ids, chunk by chunk in id order,
+// on up to GOMAXPROCS goroutines; a group of one chunk or less is encoded
+// on the caller's goroutine. The documents are only read, by json.Marshal.
+func encodeDocs(ids []string, docs map[string]any) *encodedDocs {
+	chunks := (len(ids) + writeRows - 1) / writeRows
+	e := &encodedDocs{bodies: make([][]byte, len(ids)), done: make([]chan struct{}, chunks), errs: make([]error, chunks)}
+	for c := range e.done {
+		e.done[c] = make(chan struct{})
+	}
+	work := func() {
+		for c := int(e.next.Add(1)) - 1; c < chunks && !e.halt.Load(); c = int(e.next.Add(1)) - 1 {
+			for i := c * writeRows; i < min(len(ids), (c+1)*writeRows); i++ {
+				body, err := json.Marshal(docs[ids[i]])
+				if err != nil {
+					e.errs[c] = fmt.Errorf("%s: %w", ids[i], err)
+					break
+				}
+				e.bodies[i] = body
+			}
+			close(e.done[c])
+		}
+	}
+	if chunks <= 1 {
+		work()
+		return e
+	}
+	for range min(chunks, runtime.GOMAXPROCS(0)) {
+		e.wg.Go(work)
+	}
+	return e
+}
+
+// wait waits until chunk c is encoded and returns its error.
+func (e *encodedDocs) wait(c int) error {
+	<-e.done[c]
+	return e.errs[c]
+}
+
+// stop makes the goroutines encode no further chunk and waits for them.
+func (e *encodedDocs) stop() {
+	e.halt.Store(true)
+	e.wg.Wait()
 }
 
 // row is one document to write at position pos.

@@ -2,8 +2,10 @@ package projections
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/appraisal-hr/appraisal/eventstore"
@@ -150,6 +152,97 @@ func TestSyncedDocumentsWaitWithThePendingOnes(t *testing.T) {
 					t.Errorf("%s/%s = %s, want %s", coll, d.ID, d.Body, docs[d.ID])
 				}
 			}
+		}
+	})
+}
+
+// bulkSyncer syncs a group of many documents in each batch's Finish: in the
+// first, n documents; in the next, every third left out and every other one
+// changed. bad makes one document fail to encode.
+type bulkSyncer struct {
+	name    string
+	n       int
+	bad     bool
+	batches int // Finish calls so far
+}
+
+func (s *bulkSyncer) Name() string                                       { return s.name }
+func (s *bulkSyncer) Version() int                                       { return 1 }
+func (s *bulkSyncer) Apply(context.Context, *Tx, eventstore.Event) error { return nil }
+
+func (s *bulkSyncer) want(batch int) map[string]string {
+	out := map[string]string{}
+	for i := range s.n {
+		switch {
+		case batch > 0 && i%3 == 0:
+		case batch > 0 && i%2 == 0:
+			out[fmt.Sprintf("d%05d", i)] = itoa(int64(i * 10))
+		default:
+			out[fmt.Sprintf("d%05d", i)] = itoa(int64(i))
+		}
+	}
+	return out
+}
+
+func (s *bulkSyncer) Finish(ctx context.Context, tx *Tx) error {
+	docs := map[string]any{}
+	for id, body := range s.want(min(s.batches, 1)) {
+		docs[id] = json.RawMessage(body)
+	}
+	if s.bad {
+		docs["d00700"] = func() {}
+	}
+	s.batches++
+	return tx.Sync(ctx, "docs", "g", docs)
+}
+
+// A group of several chunks of writeRows, encoded on other goroutines while
+// the batch writes, is stored exactly: the unchanged documents left alone,
+// changed ones rewritten, missing ones deleted; a document that cannot be
+// encoded fails the batch, naming it.
+func TestSyncOfALargeGroup(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		p := &bulkSyncer{name: "bulk", n: 5*writeRows + 17}
+		last := appendN(t, b.store, "s-bulk", 2)
+		if err := b.db.ensureState(ctx, p.Name(), p.Version()); err != nil {
+			t.Fatal(err)
+		}
+		events, err := b.store.ReadAll(ctx, last-2, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, upTo := range []int64{last - 1, last} {
+			from, err := b.db.Checkpoint(ctx, p.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cp, err := b.db.applyBatch(ctx, p, batch{gen: activeGeneration, from: from, upTo: upTo}, events); err != nil || cp != upTo {
+				t.Fatalf("apply up to %d = %d, %v", upTo, cp, err)
+			}
+			got, err := b.db.List(ctx, p.Name(), "docs", "g")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := p.want(i)
+			if len(got) != len(want) {
+				t.Errorf("after batch %d: %d documents, want %d", i, len(got), len(want))
+			}
+			for _, d := range got {
+				if string(d.Body) != want[d.ID] {
+					t.Errorf("after batch %d: %s = %s, want %s", i, d.ID, d.Body, want[d.ID])
+				}
+			}
+		}
+		p.bad = true
+		more := appendN(t, b.store, "s-bulk", 1)
+		events, err = b.store.ReadAll(ctx, more-1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = b.db.applyBatch(ctx, p, batch{gen: activeGeneration, from: last}, events)
+		if err == nil || !strings.Contains(err.Error(), "encode docs/d00700") {
+			t.Errorf("a document that cannot be encoded: %v", err)
 		}
 	})
 }
