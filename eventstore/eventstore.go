@@ -129,6 +129,18 @@ type StreamsReader interface {
 	ReadStreams(ctx context.Context, streams []string, upTo int64) ([]Event, error)
 }
 
+// HeaderReader is a Store that reads the log without the parts of an event
+// some readers never look at. A rebuild of a projection that only sorts
+// events by stream and type (the cycles projection, which reads its history
+// from an index of its own) otherwise decodes every payload, id, time and
+// hash of the log to use none of them. Both stores implement it.
+type HeaderReader interface {
+	// ReadAllHeaders is ReadAll keeping of each event its Position,
+	// StreamID, Version and Type only: every other field is zero, and no
+	// upcaster runs (an upcaster changes none of the four).
+	ReadAllHeaders(ctx context.Context, afterPosition int64, limit int) ([]Event, error)
+}
+
 // ReadStreams reads the events of streams up to position upTo in global
 // order, in one query when s is a StreamsReader.
 func ReadStreams(ctx context.Context, s Store, streams []string, upTo int64) ([]Event, error) {

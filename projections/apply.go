@@ -226,6 +226,14 @@ func (db *DB) catchUp(ctx context.Context, store eventstore.Store, p Projection,
 	if err != nil {
 		return 0, err
 	}
+	read := store.ReadAll
+	if hr, ok := store.(eventstore.HeaderReader); ok {
+		_, headers := p.(HeaderApplier)
+		_, sends := p.(Sender)
+		if headers && !sends {
+			read = hr.ReadAllHeaders
+		}
+	}
 	b := batch{gen: gen, upTo: upTo, pending: map[string]struct{}{}}
 	if _, ok := p.(Rememberer); ok {
 		// The generation is new and nobody else writes it: what the
@@ -237,7 +245,7 @@ func (db *DB) catchUp(ctx context.Context, store eventstore.Store, p Projection,
 		b.memory = &knownDocs{generation: gen, checkpoint: cp, docs: map[docKey]docState{}, complete: cp == 0}
 	}
 	for {
-		events, err := store.ReadAll(ctx, cp, size)
+		events, err := read(ctx, cp, size)
 		if err != nil {
 			return cp, fmt.Errorf("projection %s: read after %d: %w", p.Name(), cp, err)
 		}

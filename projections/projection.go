@@ -67,6 +67,16 @@ type Rememberer interface {
 	RemembersInRebuild()
 }
 
+// HeaderApplier is a Projection whose Apply and Prepare read of an event
+// only its Position, StreamID, Version and Type. Its rebuilds and checks
+// read the log through eventstore.HeaderReader when the store is one (and
+// the projection no Sender, which hands the events on): decoding the
+// payloads, ids, times and hashes of every event was most of a catch-up
+// read's cost, for nothing.
+type HeaderApplier interface {
+	AppliesHeadersOnly()
+}
+
 // Preparer is a Projection that must wait for something outside the
 // database before it can apply a batch (the cycles projection waits for its
 // event index to hold the batch). Prepare runs before the batch transaction

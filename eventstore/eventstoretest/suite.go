@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -126,6 +127,25 @@ func testAppendAndRead(t *testing.T, b Backend) {
 		e.CorrelationID != first.CorrelationID || e.CausationID != first.CausationID || e.RecordedAt.IsZero() ||
 		len(e.Hash) != eventstore.HashSize {
 		t.Fatalf("event read back differs from the one appended: %+v", e)
+	}
+	// Headers only: ReadAll's events, paged alike, with four fields each.
+	if hr, ok := s.(eventstore.HeaderReader); !ok {
+		t.Errorf("%T is no eventstore.HeaderReader", s)
+	} else {
+		for after, limit := range map[int64]int{0: 0, 1: 2, 3: 5} {
+			heads, err := hr.ReadAllHeaders(ctx, after, limit)
+			full, err2 := s.ReadAll(ctx, after, limit)
+			if err != nil || err2 != nil || len(heads) != len(full) {
+				t.Fatalf("headers after %d, limit %d: %d events (%v), ReadAll %d (%v)", after, limit, len(heads), err, len(full), err2)
+			}
+			for i, h := range heads {
+				f := full[i]
+				want := eventstore.Event{Position: f.Position, StreamID: f.StreamID, Version: f.Version, Type: f.Type}
+				if !reflect.DeepEqual(h, want) {
+					t.Errorf("header after %d, limit %d: %+v, want %+v", after, limit, h, want)
+				}
+			}
+		}
 	}
 	a := readStream(t, s, "a")
 	if len(a) != 2 || a[0].Position != 1 || a[1].Position != 4 || a[1].Version != 2 {

@@ -61,6 +61,25 @@ func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]eventsto
 	return events, s.opts.Upcasters.UpcastAll(events)
 }
 
+// ReadAllHeaders implements eventstore.HeaderReader: ReadAll's query and
+// order, reading four columns of each event.
+func (s *Store) ReadAllHeaders(ctx context.Context, after int64, limit int) ([]eventstore.Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT position, stream_id, version, type FROM events
+		WHERE position > $1 ORDER BY position LIMIT $2`, after, pgLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("read all headers after %d: %w", after, err)
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (eventstore.Event, error) {
+		var e eventstore.Event
+		err := r.Scan(&e.Position, &e.StreamID, &e.Version, &e.Type)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read all headers after %d: %w", after, err)
+	}
+	return events, nil
+}
+
 func (s *Store) query(ctx context.Context, sql string, args ...any) ([]eventstore.Event, error) {
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {

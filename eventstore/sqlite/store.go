@@ -375,6 +375,29 @@ func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]eventsto
 	return events, s.opts.Upcasters.UpcastAll(events)
 }
 
+// ReadAllHeaders implements eventstore.HeaderReader: ReadAll's query and
+// order, reading four columns of each event.
+func (s *Store) ReadAllHeaders(ctx context.Context, after int64, limit int) ([]eventstore.Event, error) {
+	rows, err := s.query(ctx, `SELECT position, stream_id, version, type FROM events
+		WHERE position > ? ORDER BY position LIMIT ?`, after, sqlLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("read all headers after %d: %w", after, err)
+	}
+	defer rows.Close()
+	var events []eventstore.Event
+	for rows.Next() {
+		var e eventstore.Event
+		if err := rows.Scan(&e.Position, &e.StreamID, &e.Version, &e.Type); err != nil {
+			return nil, fmt.Errorf("read all headers after %d: %w", after, err)
+		}
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read all headers after %d: %w", after, err)
+	}
+	return events, nil
+}
+
 // Subscribe implements eventstore.Store: woken in-process by every append,
 // and by polling for appends made by other processes.
 func (s *Store) Subscribe(ctx context.Context, after int64, h eventstore.Handler) error {

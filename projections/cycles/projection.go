@@ -61,6 +61,7 @@ var (
 	_ projections.Finisher       = (*Projection)(nil)
 	_ projections.RebuildBatcher = (*Projection)(nil)
 	_ projections.Preparer       = (*Projection)(nil)
+	_ projections.HeaderApplier  = (*Projection)(nil)
 )
 
 // NewProjection returns the cycles projection reading history from index.
@@ -81,6 +82,11 @@ const rebuildBatch = 50000
 
 // RebuildBatch implements projections.RebuildBatcher.
 func (p *Projection) RebuildBatch() int { return rebuildBatch }
+
+// AppliesHeadersOnly implements projections.HeaderApplier: Apply reads an
+// event's type, stream and position, Prepare its position; the history
+// Finish computes from comes from the Index.
+func (p *Projection) AppliesHeadersOnly() {}
 
 // Prepare waits, outside the batch transaction, until the index holds the
 // batch's last event.
