@@ -171,6 +171,20 @@ func (bt *batchTx) begin(ctx context.Context) (querier, error) {
 	}
 	bt.tx = tx
 	q := db.prepared(tx)
+	if !bt.active && db.lz4 {
+		// A rebuild writes every document of the generation, most of them
+		// over the 2 kB past which PostgreSQL compresses a value (the
+		// 10,000 results of a cycle are 50 MB). Inserting 10,000 JSON-like
+		// values of 4 kB took 153 ms with pglz, the default, and 54 ms
+		// with lz4, which stored them in 21 MB against 14 MB; the 10k
+		// rebuild ran some 17 % faster. The documents read back byte for
+		// byte either way. Live batches, which write a few documents
+		// each, keep the server's default.
+		if _, err := q.ExecContext(ctx, `SET LOCAL default_toast_compression = lz4`); err != nil {
+			bt.err = fmt.Errorf("projection %s: begin: %w", bt.name, err)
+			return nil, bt.err
+		}
+	}
 	gen := bt.gen
 	if bt.active {
 		// The row lock orders this batch against a rebuild's swap.

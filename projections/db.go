@@ -49,6 +49,10 @@ type DB struct {
 	writeLock sync.Locker
 	// prepare returns a statement prepared once, on SQLite (stmts.go).
 	prepare func(ctx context.Context, q string) (*sql.Stmt, error)
+	// lz4: the PostgreSQL server compresses with lz4 (version 14 and
+	// later, built with it); batches of a generation being rebuilt then
+	// compress its documents with it (batchTx.begin).
+	lz4 bool
 	// known is what this process knows its projections' documents hold.
 	known knownSets
 	// begins counts the batch transactions begun (batchTx), for tests.
@@ -101,6 +105,12 @@ func OpenPostgres(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
 		poolSize: int(pool.Config().MaxConns)}
 	if err := db.sql.QueryRowContext(ctx, "SELECT current_schema()").Scan(&db.schema); err != nil {
 		return nil, fmt.Errorf("read current schema: %w", err)
+	}
+	// No row before version 14, which has no such setting.
+	err := db.sql.QueryRowContext(ctx, `SELECT 'lz4' = ANY(enumvals) FROM pg_settings
+		WHERE name = 'default_toast_compression'`).Scan(&db.lz4)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("read compression methods: %w", err)
 	}
 	return db, nil
 }

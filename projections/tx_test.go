@@ -246,3 +246,58 @@ func TestSyncOfALargeGroup(t *testing.T) {
 		}
 	})
 }
+
+// A batch of a generation being rebuilt compresses its documents with lz4
+// where the PostgreSQL server has it; a live batch keeps the server's
+// default.
+func TestRebuildBatchesCompressWithLZ4(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		if b.db.dialect != Postgres {
+			t.Skip("PostgreSQL only")
+		}
+		ctx := context.Background()
+		var supported bool
+		if err := b.db.sql.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pg_settings
+			WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)`).Scan(&supported); err != nil {
+			t.Fatal(err)
+		}
+		if b.db.lz4 != supported {
+			t.Fatalf("lz4 = %v, the server has it: %v", b.db.lz4, supported)
+		}
+		if !supported {
+			t.Skip("the server has no lz4")
+		}
+		var def string
+		if err := b.db.sql.QueryRowContext(ctx, `SHOW default_toast_compression`).Scan(&def); err != nil {
+			t.Fatal(err)
+		}
+		const name = "compressed"
+		if err := b.db.ensureState(ctx, name, 1); err != nil {
+			t.Fatal(err)
+		}
+		gen, err := b.db.newGeneration(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			bt   *batchTx
+			want string
+		}{
+			{&batchTx{db: b.db, name: name, gen: gen}, "lz4"},
+			{&batchTx{db: b.db, name: name, active: true}, def},
+		} {
+			q, err := c.bt.begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			if err := q.QueryRowContext(ctx, `SHOW default_toast_compression`).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			c.bt.end()
+			if got != c.want {
+				t.Errorf("active %v: compression %s, want %s", c.bt.active, got, c.want)
+			}
+		}
+	})
+}
