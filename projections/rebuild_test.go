@@ -2,9 +2,12 @@ package projections
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/appraisal-hr/appraisal/eventstore"
 )
 
 func TestRebuild(t *testing.T) {
@@ -88,5 +91,62 @@ func TestRebuild(t *testing.T) {
 				t.Fatalf("check after the version rebuild = %+v, %v (the altered document must be gone)", res, err)
 			}
 		})
+	})
+}
+
+// headerCounter records what of each event its Apply was given; headers
+// makes it a HeaderApplier, sends a Sender as well.
+type headerCounter struct {
+	name     string
+	payloads int // events applied with a payload
+	applied  int
+}
+
+func (h *headerCounter) Name() string { return h.name }
+func (h *headerCounter) Version() int { return 1 }
+func (h *headerCounter) Apply(_ context.Context, _ *Tx, e eventstore.Event) error {
+	h.applied++
+	if len(e.Payload) > 0 {
+		h.payloads++
+	}
+	if e.Position == 0 || e.StreamID == "" || e.Version == 0 || e.Type == "" {
+		return fmt.Errorf("event %d without its header: %+v", e.Position, e)
+	}
+	return nil
+}
+
+type headerApplier struct{ headerCounter }
+
+func (*headerApplier) AppliesHeadersOnly() {}
+
+type headerSender struct{ headerApplier }
+
+func (*headerSender) Send(context.Context, []eventstore.Event) error { return nil }
+
+// A rebuild reads events' headers only for a HeaderApplier that sends
+// nothing on; everything else gets whole events.
+func TestRebuildReadsHeadersOnlyForAHeaderApplier(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		appendN(t, b.store, "s-headers", 5)
+		plain := &headerCounter{name: "plain"}
+		headers := &headerApplier{headerCounter{name: "headers"}}
+		sender := &headerSender{headerApplier{headerCounter{name: "sender"}}}
+		for _, c := range []struct {
+			p        Projection
+			counted  *headerCounter
+			payloads int
+		}{
+			{plain, plain, 5},
+			{headers, &headers.headerCounter, 0},
+			{sender, &sender.headerCounter, 5},
+		} {
+			if err := b.db.Rebuild(ctx, b.store, c.p); err != nil {
+				t.Fatalf("%s: %v", c.p.Name(), err)
+			}
+			if c.counted.applied != 5 || c.counted.payloads != c.payloads {
+				t.Errorf("%s: applied %d events, %d with a payload; want 5, %d", c.p.Name(), c.counted.applied, c.counted.payloads, c.payloads)
+			}
+		}
 	})
 }
