@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -207,5 +208,53 @@ func TestEvaluateUnknownOrDraftCycle(t *testing.T) {
 	f.at(domain.StateDraft)
 	if _, err := f.svc.Evaluate(f.ctx, f.cycle, 0); err == nil {
 		t.Error("evaluated a draft without pinned versions")
+	}
+}
+
+// EvaluateUntraced is Evaluate without the employees' traces: the same
+// folded input, units, flags, recommendations and blockers, each employee's
+// result the same once its traces are gone, and the same errors.
+func TestEvaluateUntracedIsEvaluateWithoutTraces(t *testing.T) {
+	f := newFixture(t)
+	events, _ := f.log.ReadAll(f.ctx, 0)
+	_, err1 := domain.Evaluate(events, f.cycle)
+	_, err2 := domain.EvaluateUntraced(events, f.cycle)
+	if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
+		t.Errorf("unknown cycle: %v, untraced %v", err1, err2)
+	}
+	f.at(domain.StateCalibration)
+	events, _ = f.log.ReadAll(f.ctx, 0)
+	full, err := domain.Evaluate(events, f.cycle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare, err := domain.EvaluateUntraced(events, f.cycle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range full.Result.Employees {
+		r := &full.Result.Employees[i]
+		if r.Overall.Trace == nil {
+			t.Fatalf("Evaluate kept no trace of %s", r.EmployeeID)
+		}
+		for j := range r.Criteria {
+			c := &r.Criteria[j]
+			for k := range c.Raters {
+				c.Raters[k].Mean.Trace = nil
+			}
+			c.Score.Trace = nil
+		}
+		for j := range r.Dimensions {
+			r.Dimensions[j].Score.Trace = nil
+		}
+		for _, d := range []*scoring.Derived{&r.Overall, &r.Final, &r.Standard, &r.PayBeforeBudget, &r.Pay} {
+			d.Trace = nil
+		}
+		r.GradeTrace = nil
+	}
+	a, _ := json.Marshal(full)
+	b, _ := json.Marshal(bare)
+	if string(a) != string(b) {
+		t.Errorf("untraced evaluation differs:\n%s\n%s", a, b)
 	}
 }
