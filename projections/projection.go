@@ -365,8 +365,9 @@ func (t *Tx) Sync(ctx context.Context, collection, grp string, docs map[string]a
 	sort.Strings(ids)
 	// The documents are encoded on other goroutines, writeRows at a time
 	// in id order, while this one compares and writes the chunks already
-	// encoded: a whole cycle's 10,000 results took a quarter of a second
-	// to encode and a fifth to write, one after the other.
+	// encoded: encoding a whole cycle's 10,000 results (50 MB), then
+	// writing them, took half a second of a 10k rebuild on PostgreSQL;
+	// side by side, about a third.
 	enc := encodeDocs(ids, docs)
 	defer enc.stop()
 	var changed []row
