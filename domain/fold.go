@@ -54,9 +54,29 @@ func evaluateAs(events []Recorded, cycleID uuid.UUID, status scoring.ResultStatu
 // (scoring.ComputeTraced). Traces are most of what the engine allocates
 // for a whole cycle.
 func EvaluateUntraced(events []Recorded, cycleID uuid.UUID) (Evaluation, error) {
-	return evaluateWith(events, cycleID, "", func(in scoring.Input) (scoring.Result, error) {
-		return scoring.ComputeTraced(in, func(uuid.UUID) bool { return false })
-	})
+	return evaluateWith(events, cycleID, "", computeUntraced)
+}
+
+// ComputeUntraced is EvaluateUntraced's second half, for a caller that
+// has folded the cycle itself (FoldCycle) and does something with the fold
+// before the engine's result is in: EvaluateUntraced(events, cycleID) is
+// FoldCycle(events, cycleID), then this, with the same errors. f is only
+// read.
+func ComputeUntraced(f Folded, cycleID uuid.UUID) (Evaluation, error) {
+	res, err := computeUntraced(f.Input)
+	if err != nil {
+		return Evaluation{}, evaluateError(cycleID, err)
+	}
+	return Evaluation{Folded: f, Result: res}, nil
+}
+
+func computeUntraced(in scoring.Input) (scoring.Result, error) {
+	return scoring.ComputeTraced(in, func(uuid.UUID) bool { return false })
+}
+
+// evaluateError is how Evaluate reports an error of the engine.
+func evaluateError(cycleID uuid.UUID, err error) error {
+	return fmt.Errorf("evaluate cycle %s: %w", cycleID, err)
 }
 
 // evaluateWith is evaluateAs computing with compute.
@@ -70,7 +90,7 @@ func evaluateWith(events []Recorded, cycleID uuid.UUID, status scoring.ResultSta
 	}
 	res, err := compute(f.Input)
 	if err != nil {
-		return Evaluation{}, fmt.Errorf("evaluate cycle %s: %w", cycleID, err)
+		return Evaluation{}, evaluateError(cycleID, err)
 	}
 	return Evaluation{Folded: f, Result: res}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -789,6 +790,55 @@ func TestCloseDecisionInABatchOfItsOwn(t *testing.T) {
 		}
 		if s.State != domain.StateClosed || len(s.Decisions) != 2 || s.Decisions[1].Kind != domain.DecisionClose {
 			t.Fatalf("summary after close: state %s, decisions %+v; want closed with the publication and the close decision", s.State, s.Decisions)
+		}
+		r.liveEqualsRebuild(t, store)
+	})
+}
+
+// A KPI actual the engine refuses (negative: appended past the command,
+// which would refuse it) leaves the cycle's summary showing the problem and
+// nobody's progress in scope (the progress documents are first written as
+// the fold gives them, while the engine runs, then written again); the
+// live read models still equal a rebuild.
+func TestRefusedInputShowsAProblem(t *testing.T) {
+	projectionstest.ForEachStore(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		sc := projectionstest.NewScenario(t, store, projectionstest.ScenarioConfig{Units: 2, PerUnit: 2, Peers: 1,
+			Score: func(u, i int) int { return 70 + 5*u + 3*i }, BudgetMode: scoring.BudgetProrate})
+		sc.Open()
+		sc.Review()
+		r := newRig(t, store)
+		r.sync(t, sc.Outcome.Position)
+		member := sc.Units[0].Members[0]
+		stream := domain.ReviewStream(sc.Cycle, member)
+		_, version, err := sc.Log.Load(ctx, stream, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := domain.KPIActualRecorded{CycleID: sc.Cycle, EmployeeID: member, Criterion: measuredCriterion(t, sc), Actual: dec("-1")}
+		pos, err := sc.Log.Append(ctx, stream, version, []domain.Event{bad}, domain.Meta{Actor: sc.HR, At: sc.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.sync(t, pos)
+		sum, err := r.reader.Summary(ctx, sc.Cycle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(sum.Problem, "must not be negative") {
+			t.Errorf("summary problem %q", sum.Problem)
+		}
+		rows, err := r.reader.Progress(ctx, sc.Cycle, sc.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 {
+			t.Fatal("no progress")
+		}
+		for _, row := range rows {
+			if row.InScope {
+				t.Errorf("%s in scope although the engine refused the cycle", row.EmployeeID)
+			}
 		}
 		r.liveEqualsRebuild(t, store)
 	})
