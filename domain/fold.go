@@ -44,43 +44,6 @@ func Evaluate(events []Recorded, cycleID uuid.UUID) (Evaluation, error) {
 // a publication is computed before CyclePublished exists, yet must raise the
 // recommendations a published result raises, and its replay must do the same.
 func evaluateAs(events []Recorded, cycleID uuid.UUID, status scoring.ResultStatus) (Evaluation, error) {
-	return evaluateWith(events, cycleID, status, scoring.Compute)
-}
-
-// EvaluateUntraced is Evaluate for a reader that keeps no employee's
-// derivation traces (the cycles projection strips them from what it
-// stores): every employee's result is Evaluate's with each Trace and the
-// GradeTrace nil, and everything else, the error included, is Evaluate's
-// (scoring.ComputeTraced). Traces are most of what the engine allocates
-// for a whole cycle.
-func EvaluateUntraced(events []Recorded, cycleID uuid.UUID) (Evaluation, error) {
-	return evaluateWith(events, cycleID, "", computeUntraced)
-}
-
-// ComputeUntraced is EvaluateUntraced's second half, for a caller that
-// has folded the cycle itself (FoldCycle) and does something with the fold
-// before the engine's result is in: EvaluateUntraced(events, cycleID) is
-// FoldCycle(events, cycleID), then this, with the same errors. f is only
-// read.
-func ComputeUntraced(f Folded, cycleID uuid.UUID) (Evaluation, error) {
-	res, err := computeUntraced(f.Input)
-	if err != nil {
-		return Evaluation{}, evaluateError(cycleID, err)
-	}
-	return Evaluation{Folded: f, Result: res}, nil
-}
-
-func computeUntraced(in scoring.Input) (scoring.Result, error) {
-	return scoring.ComputeTraced(in, func(uuid.UUID) bool { return false })
-}
-
-// evaluateError is how Evaluate reports an error of the engine.
-func evaluateError(cycleID uuid.UUID, err error) error {
-	return fmt.Errorf("evaluate cycle %s: %w", cycleID, err)
-}
-
-// evaluateWith is evaluateAs computing with compute.
-func evaluateWith(events []Recorded, cycleID uuid.UUID, status scoring.ResultStatus, compute func(scoring.Input) (scoring.Result, error)) (Evaluation, error) {
 	f, err := FoldCycle(events, cycleID)
 	if err != nil {
 		return Evaluation{}, err
@@ -88,11 +51,29 @@ func evaluateWith(events []Recorded, cycleID uuid.UUID, status scoring.ResultSta
 	if status != "" {
 		f.Input.Cycle.Status = status
 	}
-	res, err := compute(f.Input)
+	res, err := scoring.Compute(f.Input)
 	if err != nil {
 		return Evaluation{}, evaluateError(cycleID, err)
 	}
 	return Evaluation{Folded: f, Result: res}, nil
+}
+
+// ComputeUntraced is Evaluate's second half for a caller that has folded
+// the cycle itself (FoldCycle) and keeps no employee's derivation traces
+// (the cycles projection strips them from what it stores): FoldCycle, then
+// this, gives Evaluate's evaluation with each employee's traces nil
+// (scoring.ComputeUntraced), with Evaluate's errors. f is only read.
+func ComputeUntraced(f Folded, cycleID uuid.UUID) (Evaluation, error) {
+	res, err := scoring.ComputeUntraced(f.Input)
+	if err != nil {
+		return Evaluation{}, evaluateError(cycleID, err)
+	}
+	return Evaluation{Folded: f, Result: res}, nil
+}
+
+// evaluateError is how Evaluate reports an error of the engine.
+func evaluateError(cycleID uuid.UUID, err error) error {
+	return fmt.Errorf("evaluate cycle %s: %w", cycleID, err)
 }
 
 // ReplayDecision recomputes a recorded decision from the events up to its

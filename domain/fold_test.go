@@ -211,14 +211,24 @@ func TestEvaluateUnknownOrDraftCycle(t *testing.T) {
 	}
 }
 
-// EvaluateUntraced is Evaluate without the employees' traces: the same
-// folded input, units, flags, recommendations and blockers, each employee's
-// result the same once its traces are gone, and the same errors.
-func TestEvaluateUntracedIsEvaluateWithoutTraces(t *testing.T) {
+// untraced is FoldCycle then ComputeUntraced, as the cycles projection
+// evaluates a cycle.
+func untraced(events []domain.Recorded, cycle uuid.UUID) (domain.Evaluation, error) {
+	folded, err := domain.FoldCycle(events, cycle)
+	if err != nil {
+		return domain.Evaluation{}, err
+	}
+	return domain.ComputeUntraced(folded, cycle)
+}
+
+// FoldCycle then ComputeUntraced is Evaluate without the employees' traces:
+// the same folded input, units, flags, recommendations and blockers, each
+// employee's result the same once its traces are gone, and the same errors.
+func TestComputeUntracedIsEvaluateWithoutTraces(t *testing.T) {
 	f := newFixture(t)
 	events, _ := f.log.ReadAll(f.ctx, 0)
 	_, err1 := domain.Evaluate(events, f.cycle)
-	_, err2 := domain.EvaluateUntraced(events, f.cycle)
+	_, err2 := untraced(events, f.cycle)
 	if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
 		t.Errorf("unknown cycle: %v, untraced %v", err1, err2)
 	}
@@ -228,7 +238,7 @@ func TestEvaluateUntracedIsEvaluateWithoutTraces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bare, err := domain.EvaluateUntraced(events, f.cycle)
+	bare, err := untraced(events, f.cycle)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,12 @@ func ComputeTraced(in Input, traced func(employee uuid.UUID) bool) (Result, erro
 	return compute(in, traced, false)
 }
 
+// ComputeUntraced is ComputeTraced keeping no employee's traces, for a
+// reader that stores none (the cycles projection's documents).
+func ComputeUntraced(in Input) (Result, error) {
+	return compute(in, func(uuid.UUID) bool { return false }, false)
+}
+
 // ComputeFor is Compute for one employee's view of the cycle: that
 // employee's result exactly as Compute gives it, traces included, and the
 // units, flags, recommendations and blockers as Compute gives them. Every

@@ -250,7 +250,7 @@ func (p *Projection) computeUnit(base *domain.Base, cycle uuid.UUID, upTo int64,
 		return unitUpdate{}, err
 	}
 	// The documents keep no trace (stripEmployee): compute none.
-	res, err := scoring.ComputeTraced(folded.Input, func(uuid.UUID) bool { return false })
+	res, err := scoring.ComputeUntraced(folded.Input)
 	if err != nil {
 		return unitUpdate{}, err
 	}
