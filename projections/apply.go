@@ -111,9 +111,13 @@ func (db *DB) applyBatch(ctx context.Context, p Projection, b batch, events []ev
 	}
 	if bt.q == nil {
 		moved, stored, err := db.advance(ctx, name, gen, cp, last)
-		if err != nil || !moved {
-			db.known.forget(name) // as outcome does
-			return stored, err
+		if err != nil {
+			db.known.forget(name) // the statement's outcome is not known
+			return b.from, err
+		}
+		if !moved {
+			bt.err, bt.stored = errStaleBatch, stored
+			return bt.outcome(b.from, nil)
 		}
 	} else {
 		if err := db.writeCheckpoint(ctx, bt.q, name, gen, last); err != nil {
